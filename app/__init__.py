@@ -1,0 +1,42 @@
+"""Yunguan (云管): the back office of the Shanghai government cloud."""
+from __future__ import annotations
+
+import logging
+from pathlib import Path
+from typing import Any
+
+from flask import Flask
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def create_app(config: dict[str, Any] | None = None) -> Flask:
+    """Build the app: settings, extensions, blueprints, CLI and error handlers. Nothing else."""
+    from app import api, auth, cli, errors, i18n
+    from app.config import load_config
+    from app.extensions import csrf, db, login_manager, migrate
+
+    app = Flask(__name__, instance_path=str(ROOT / "instance"), instance_relative_config=True)
+    app.config.update(load_config(app.instance_path, config))
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+
+    db.init_app(app)
+    migrate.init_app(app, db, directory=str(ROOT / "migrations"), render_as_batch=True)
+    login_manager.init_app(app)
+    csrf.init_app(app)
+    i18n.init_app(app)
+    auth.init_app(app)
+    errors.init_app(app)
+
+    from app.accounts import api as accounts_api
+    from app.accounts import views as accounts_views
+    from app.web import nav
+    from app.web import views as web_views
+
+    app.register_blueprint(web_views.bp)
+    app.register_blueprint(accounts_views.bp)
+    api.init_app(app, [accounts_api.bp])
+
+    nav.init_app(app)
+    cli.init_app(app)
+    return app
