@@ -26,7 +26,7 @@ app/static/vendor/.built: node_modules/.installed scripts/build_assets.sh
 assets: app/static/vendor/.built
 
 translations: $(BIN)/.installed
-	$(BIN)/pybabel compile -q -d app/translations
+	$(BIN)/pybabel compile -d app/translations 2>/dev/null
 
 setup: $(BIN)/.installed assets translations
 

@@ -32,9 +32,8 @@ class Tokens(MethodView):
         token, clear = service.issue_token(db.session, user, name=body["name"],
                                            days=body["days"] or current_app.config["API_TOKEN_DAYS"])
         db.session.commit()
-        result = NewTokenSchema().dump(token)
-        result["token"] = clear
-        return result
+        token.clear_text = clear  # shown once, never stored
+        return token
 
     @bp.response(200, TokenSchema(many=True))
     def get(self):
