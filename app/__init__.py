@@ -20,6 +20,8 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     app.config.update(load_config(app.instance_path, config))
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
 
+    from app import models  # noqa: F401 - complete metadata before anything maps or migrates
+
     db.init_app(app)
     migrate.init_app(app, db, directory=str(ROOT / "migrations"), render_as_batch=True)
     login_manager.init_app(app)
@@ -30,12 +32,16 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
 
     from app.accounts import api as accounts_api
     from app.accounts import views as accounts_views
+    from app.inbox import api as inbox_api
+    from app.workflow import api as workflow_api
+    from app.workflow.setup import init_engine
     from app.web import nav
     from app.web import views as web_views
 
     app.register_blueprint(web_views.bp)
     app.register_blueprint(accounts_views.bp)
-    api.init_app(app, [accounts_api.bp])
+    api.init_app(app, [accounts_api.bp, workflow_api.bp, inbox_api.bp])
+    init_engine(app)
 
     nav.init_app(app)
     cli.init_app(app)

@@ -51,5 +51,8 @@ def users_create(username: str, display_name: str, org_code: str, roles: tuple[s
 
 
 def init_app(app: Flask) -> None:
+    from app.calendar.cli import calendar_cli
+
+    app.cli.add_command(calendar_cli)
     app.cli.add_command(demo_cli)
     app.cli.add_command(users_cli)

@@ -52,7 +52,8 @@ def shift_months(day: date, months: int) -> date:
 @dataclass(frozen=True, slots=True)
 class Deadline:
     """A computed deadline. ``value`` is a date for a date start, else an aware datetime in
-    Asia/Shanghai; ``day`` is its calendar day (the last day of the period); ``provisional`` says
+    Asia/Shanghai; ``day`` is the last day of the period (the day before ``value``'s date when
+    ``value`` is 24:00, i.e. 00:00 of the next day, see :func:`end_of`); ``provisional`` says
     a day in an unpublished year was counted, so the result may change when that year is loaded."""
 
     value: date | datetime
@@ -83,6 +84,13 @@ class WorkCalendar:
     @property
     def published_years(self) -> frozenset[int]:
         return self._published
+
+    def __eq__(self, other: object) -> bool:
+        if not isinstance(other, WorkCalendar):
+            return NotImplemented
+        return self._exceptions == other._exceptions and self._published == other._published
+
+    __hash__ = None  # type: ignore[assignment]  # equal by contents, and the dict is not hashable
 
     def __repr__(self) -> str:
         years = sorted(self._published)

@@ -1,0 +1,308 @@
+"""One engine step as one transaction: lock, load, run, write state + derived rows + audit.
+
+``service`` decides *what* happens (complete a task, deliver a message …); this module makes
+every such step look the same to the database: a handful of statements, derived rows
+written in bulk, nothing reloaded that was just written (ENGINE-NOTES, "closest peer").
+"""
+from __future__ import annotations
+
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+from flask import current_app
+from flask_babel import gettext as _
+from sqlalchemy import insert, select, update
+from sqlalchemy.orm import Session
+
+from app import clock
+from app.errors import Conflict, NotFound, ValidationFailed
+from app.security import Actor, all_tenants
+from app.workflow import handlers
+from app.workflow.audit import AuditLog
+from app.workflow.engine import CachedSpec, Engine, Snapshot, StepError
+from app.workflow.models import HumanTask, Incident, ProcessDefinition, ProcessInstance, TaskCandidate, Timer
+
+_definitions: dict[int, tuple[str, str, str]] = {}  # id -> (digest, filename, xml); versions never change
+_definitions_lock = threading.Lock()
+
+
+def cached_spec(session: Session, engine: Engine, definition_id: int) -> CachedSpec:
+    entry = _definitions.get(definition_id)
+    if entry is None:
+        row = session.get(ProcessDefinition, definition_id)
+        entry = (row.digest, row.filename, row.xml)
+        with _definitions_lock:
+            _definitions[definition_id] = entry
+    digest, filename, xml = entry
+    return engine.specs.get(digest, xml, filename)
+
+
+def clean_variables(values: Any, *, field: str) -> dict[str, Any]:
+    """Variables from outside must be a JSON object whose keys the engine can store and reload."""
+    from app.workflow.expressions import sanitize_data
+
+    if not isinstance(values, dict):
+        raise ValidationFailed(_("Expected an object."), fields={field: ["must be an object"]})
+    try:
+        return sanitize_data(values)
+    except ValueError as exc:
+        raise ValidationFailed(_("Some variables cannot be stored."), fields={field: [str(exc)]})
+
+
+def starter_groups(definition: ProcessDefinition) -> set[str]:
+    return set(definition.starter_groups or [])
+
+
+@dataclass
+class Run:
+    session: Session
+    engine: Engine
+    actor: Actor
+    instance: ProcessInstance
+    workflow: Any
+    audit: AuditLog
+    now: datetime
+    completed_tasks: dict[str, dict] = field(default_factory=dict)
+    fired_timers: set[str] = field(default_factory=set)
+    cancelled: bool = False
+    retrying: Incident | None = None
+
+    def completed_task(self, task_id: str, data: dict) -> None:
+        self.completed_tasks[task_id] = data
+
+    def fired_timer(self, task_id: str) -> None:
+        self.fired_timers.add(task_id)
+
+    def changes_from(self, data: dict) -> dict:
+        return {}
+
+
+def _lock(session: Session, instance_id: int) -> ProcessInstance:
+    stmt = all_tenants(select(ProcessInstance).where(ProcessInstance.id == instance_id))
+    if session.get_bind().dialect.name == "postgresql":
+        # Concurrent steps on one instance queue here; the loser then sees the new state (409).
+        stmt = stmt.with_for_update(of=ProcessInstance)
+    instance = session.execute(stmt.execution_options(populate_existing=True)).scalar_one_or_none()
+    if instance is None:
+        raise NotFound(_("No such process instance."))
+    return instance
+
+
+@contextmanager
+def step(session: Session, engine: Engine, actor: Actor, instance_id: int, *, on_behalf_of: str | None = None,
+         now: datetime | None = None, allow_suspended: bool = False, retrying: Incident | None = None
+         ) -> Iterator[Run]:
+    instance = _lock(session, instance_id)
+    allowed = {"running", "suspended"} if allow_suspended else {"running"}
+    if instance.status not in allowed:
+        raise Conflict(_("The instance is %(status)s.", status=instance.status), code=f"instance_{instance.status}")
+    cached = cached_spec(session, engine, instance.definition_id)
+    workflow = engine.load(cached, instance.state, instance.serializer_version)
+    now = now or clock.now()
+    run = Run(session, engine, actor, instance, workflow, AuditLog(instance, actor, now, on_behalf_of), now,
+              retrying=retrying)
+    yield run
+    errors = [] if run.cancelled else engine.run(workflow, _handler_caller(run))
+    persist(run, errors)
+
+
+def start(session: Session, engine: Engine, actor: Actor, definition: ProcessDefinition, *, tenant_id: str,
+          business_key: str | None, variables: dict[str, Any]) -> ProcessInstance:
+    now = clock.now()
+    cached = cached_spec(session, engine, definition.id)
+    workflow = engine.new_workflow(cached, variables)
+    instance = ProcessInstance(definition_id=definition.id, process_key=definition.key, business_key=business_key,
+                               tenant_id=tenant_id, state="{}", serializer_version=engine.serializer.version,
+                               started_by=actor.username, started_at=now, updated_at=now)
+    session.add(instance)
+    session.flush()  # the id is needed by handlers and the audit chain
+    run = Run(session, engine, actor, instance, workflow, AuditLog(instance, actor, now), now)
+    run.audit.add("started", None, process_key=definition.key, version=definition.version,
+                  business_key=business_key, variables=variables)
+    persist(run, engine.run(workflow, _handler_caller(run)))
+    return instance
+
+
+def _handler_caller(run: Run):
+    def call(task) -> dict | None:
+        ext = getattr(task.task_spec, "extensions", None) or {}
+        topic = ext.get("topic")
+        handler = handlers.get_handler(topic)
+        if handler is None:
+            raise StepError(f"no handler registered for topic {topic!r}", task_id=str(task.id),
+                            element_id=task.task_spec.bpmn_id, error_type="UnknownTopic")
+        context = handlers.HandlerContext(
+            session=run.session, actor=run.actor, instance_id=run.instance.id, tenant_id=run.instance.tenant_id,
+            process_key=run.instance.process_key, business_key=run.instance.business_key,
+            element_id=task.task_spec.bpmn_id, data=task.data, now=run.now,
+        )
+        # A handler that raises must leave none of its own writes behind.
+        savepoint = run.session.begin_nested()
+        try:
+            result = handler(context)
+            savepoint.commit()
+        except Exception as exc:  # any failure of domain code becomes an incident
+            savepoint.rollback()
+            current_app.logger.warning("handler %s failed on instance %s: %s", topic, run.instance.id, exc)
+            raise StepError(str(exc) or type(exc).__name__, task_id=str(task.id),
+                            element_id=task.task_spec.bpmn_id, error_type=type(exc).__name__) from exc
+        run.audit.add("service_task", task.task_spec.bpmn_id, topic=topic)
+        return result
+
+    return call
+
+
+def persist(run: Run, errors: list[StepError]) -> None:
+    from app.workflow.timing import task_deadlines
+
+    session, engine, instance = run.session, run.engine, run.instance
+    snap: Snapshot = engine.snapshot(run.workflow)
+    instance.state = engine.dump(run.workflow)
+    instance.serializer_version = engine.serializer.version
+    instance.updated_at = run.now
+    if run.cancelled:
+        instance.status, instance.ended_at = "cancelled", run.now
+    elif snap.completed:
+        instance.status, instance.ended_at = "completed", run.now
+        run.audit.add("completed", None)
+
+    _sync_tasks(run, snap, task_deadlines)
+    _sync_timers(run, snap)
+    _record_incidents(run, errors)
+    run.audit.flush(session)
+    session.flush()
+
+
+def _sync_tasks(run: Run, snap: Snapshot, task_deadlines) -> None:
+    session, instance = run.session, run.instance
+    open_rows = session.execute(all_tenants(select(HumanTask.id, HumanTask.element_id).where(
+        HumanTask.instance_id == instance.id, HumanTask.status == "open"))).all()
+    existing = {row.id: row.element_id for row in open_rows}
+    ended = [tid for tid in existing if tid not in snap.user_tasks or instance.status != "running"]
+    for task_id in ended:
+        done = task_id in run.completed_tasks
+        values = {"status": "completed" if done else "cancelled", "completed_at": run.now}
+        if done:
+            values["completed_by"] = run.actor.username
+        else:
+            run.audit.add("task_cancelled", existing[task_id], task=task_id)
+        session.execute(update(HumanTask).where(HumanTask.id == task_id).values(**values)
+                        .execution_options(synchronize_session=False))
+    if ended:
+        session.execute(update(TaskCandidate).where(TaskCandidate.task_id.in_(ended)).values(is_open=False))
+    if instance.status != "running":
+        return
+    rows, candidates = [], []
+    for task_id, task in snap.user_tasks.items():
+        if task_id in existing:
+            continue
+        ext = task.extensions
+        due, due_provisional, follow_up = task_deadlines(run.engine, task, run.now)
+        rows.append({
+            "id": task_id, "instance_id": instance.id, "tenant_id": instance.tenant_id,
+            "process_key": instance.process_key, "business_key": instance.business_key,
+            "element_id": task.element_id, "name": task.name, "documentation": task.documentation,
+            "form_id": ext.get("formRef") or ext.get("formKey"), "candidate_groups": ext.get("candidateGroups") or [],
+            "candidate_users": ext.get("candidateUsers") or [], "assignee": _assignee(task),
+            "status": "open", "priority": _priority(ext), "created_at": run.now, "due_at": due,
+            "due_provisional": due_provisional, "follow_up_at": follow_up,
+        })
+        candidates += [{"task_id": task_id, "group_name": g, "tenant_id": instance.tenant_id, "is_open": True,
+                        "due_at": due} for g in dict.fromkeys(ext.get("candidateGroups") or [])]
+        run.audit.add("task_created", task.element_id, task=task_id, due_at=due.isoformat() if due else None)
+    if rows:
+        session.execute(insert(HumanTask), rows)
+    if candidates:
+        session.execute(insert(TaskCandidate), candidates)
+
+
+def _assignee(task) -> str | None:
+    value = task.extensions.get("assignee")
+    if not value:
+        return None
+    text = str(value).strip()
+    if text.startswith("${") and text.endswith("}"):
+        resolved = task.task.data.get(text[2:-1].strip())
+        return str(resolved) if resolved else None
+    return text
+
+
+def _priority(ext: dict) -> int:
+    try:
+        return int(ext.get("priority") or 50)
+    except (TypeError, ValueError):
+        return 50
+
+
+def _sync_timers(run: Run, snap: Snapshot) -> None:
+    from app.workflow.timing import is_provisional, notify_new_timer
+
+    session, instance = run.session, run.instance
+    pending = {row.task_id: row for row in session.execute(all_tenants(
+        select(Timer.id, Timer.task_id, Timer.due_at).where(Timer.instance_id == instance.id,
+                                                            Timer.status == "pending"))).all()}
+    for task_id, row in pending.items():
+        waiting = snap.timers.get(task_id)
+        if waiting is not None and instance.status == "running":
+            if waiting.due_at != row.due_at:  # a cycle timer moved on to its next occurrence
+                session.execute(update(Timer).where(Timer.id == row.id).values(due_at=waiting.due_at,
+                                                                              fired_at=run.now))
+            continue
+        status = "fired" if task_id in run.fired_timers else "cancelled"
+        session.execute(update(Timer).where(Timer.id == row.id).values(status=status, fired_at=run.now))
+    if instance.status != "running":
+        return
+    new = [{"instance_id": instance.id, "tenant_id": instance.tenant_id, "task_id": t.task_id,
+            "element_id": t.element_id, "due_at": t.due_at, "due_provisional": is_provisional(t.due_at),
+            "status": "pending", "created_at": run.now}
+           for task_id, t in snap.timers.items() if task_id not in pending]
+    if new:
+        session.execute(insert(Timer), new)
+        for row in new:
+            run.audit.add("timer_scheduled", row["element_id"], due_at=row["due_at"].isoformat())
+        notify_new_timer(min(row["due_at"] for row in new))
+
+
+def _record_incidents(run: Run, errors: list[StepError]) -> None:
+    session, instance = run.session, run.instance
+    if run.retrying is not None and not any(e.task_id == run.retrying.task_id for e in errors):
+        run.retrying.status, run.retrying.resolved_at = "resolved", run.now
+        run.retrying.resolved_by = run.actor.username
+    open_tasks = set(session.scalars(all_tenants(select(Incident.task_id).where(
+        Incident.instance_id == instance.id, Incident.status == "open"))))
+    for error in errors:
+        if error.task_id is not None and error.task_id in open_tasks:
+            continue
+        session.add(Incident(instance_id=instance.id, tenant_id=instance.tenant_id, task_id=error.task_id,
+                             element_id=error.element_id, error_type=error.error_type[:100],
+                             message=error.message[:4000], line=error.line, created_at=run.now))
+        run.audit.add("incident", error.element_id, error_type=error.error_type, message=error.message[:500])
+    session.flush()
+    instance.has_incident = bool(session.scalar(all_tenants(select(Incident.id).where(
+        Incident.instance_id == instance.id, Incident.status == "open").limit(1))))
+
+
+def describe(session: Session, engine: Engine, instance: ProcessInstance) -> dict[str, Any]:
+    """Everything the instance API shows; the one place that deserializes for reading."""
+    cached = cached_spec(session, engine, instance.definition_id)
+    workflow = engine.load(cached, instance.state, instance.serializer_version)
+    timers = session.scalars(all_tenants(select(Timer).where(Timer.instance_id == instance.id,
+                                                             Timer.status == "pending"))).all()
+    incidents = session.scalars(all_tenants(select(Incident).where(Incident.instance_id == instance.id,
+                                                                   Incident.status == "open"))).all()
+    tasks = session.scalars(all_tenants(select(HumanTask).where(HumanTask.instance_id == instance.id,
+                                                                HumanTask.status == "open"))).all()
+    return {
+        "instance": instance,
+        "active_element_ids": engine.active_element_ids(workflow),
+        "completed_element_ids": engine.completed_element_ids(workflow),
+        "variables": engine.serializer.data_to_json(engine.variables(workflow)),
+        "timers": timers,
+        "incidents": incidents,
+        "tasks": tasks,
+        "definition": instance.definition,
+    }
