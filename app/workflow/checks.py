@@ -1,0 +1,374 @@
+"""Deploy-time rules for the elements of a diagram (DESIGN §3 "Diagrams stay diagrams").
+
+Anything SpiffWorkflow would ignore silently, run differently from Camunda 7, or only discover
+failing inside a running instance is refused here, naming the element and the reason
+(ENGINE-NOTES: "Never let a diagram that will fail at run time deploy").
+"""
+from __future__ import annotations
+
+from collections.abc import Callable, Collection
+from dataclasses import dataclass, field
+
+from lxml import etree
+
+from app.workflow.expressions import compile_check, unwrap
+from app.workflow.parser import BPMN_NS, CAMUNDA_NS, NS, split_list
+from app.workflow.xml import short_tag
+
+ZEEBE_NS = "http://camunda.org/schema/zeebe/1.0"
+MODELER_NS = "http://camunda.org/schema/modeler/1.0"
+
+FLOW_NODES = {
+    "startEvent", "endEvent", "userTask", "manualTask", "serviceTask", "scriptTask", "exclusiveGateway",
+    "parallelGateway", "inclusiveGateway", "eventBasedGateway", "intermediateCatchEvent",
+    "intermediateThrowEvent", "boundaryEvent", "subProcess", "callActivity",
+}
+# Read by the parser or harmless drawing/documentation: accepted as they are.
+ACCEPTED = FLOW_NODES | {
+    "process", "laneSet", "lane", "childLaneSet", "flowNodeRef", "incoming", "outgoing", "sequenceFlow",
+    "conditionExpression", "textAnnotation", "text", "association", "group", "documentation",
+    "extensionElements", "dataObject", "dataObjectReference", "dataStoreReference", "dataState",
+    "dataInputAssociation", "dataOutputAssociation", "sourceRef", "targetRef", "transformation",
+    "assignment", "from", "to", "ioSpecification", "dataInput", "dataOutput", "inputSet", "outputSet",
+    "dataInputRefs", "dataOutputRefs", "inputSetRefs", "outputSetRefs", "optionalInputRefs",
+    "optionalOutputRefs", "whileExecutingInputRefs", "whileExecutingOutputRefs", "property", "script",
+    "timerEventDefinition", "timeDate", "timeDuration", "timeCycle", "messageEventDefinition",
+    "signalEventDefinition", "errorEventDefinition", "terminateEventDefinition",
+    "multiInstanceLoopCharacteristics", "loopCardinality", "completionCondition", "potentialOwner",
+    "performer", "humanPerformer", "resourceRef", "resourceAssignmentExpression", "formalExpression",
+    "resourceParameterBinding", "auditing", "monitoring", "categoryValueRef", "supportedInterfaceRef",
+}
+REFUSED = {
+    "task": "an untyped task would wait for a person no role can see; make it a user, manual, service "
+            "or script task",
+    "businessRuleTask": "business rule (DMN) tasks are not supported; use a service task with a handler",
+    "sendTask": "send tasks are not supported; use a message intermediate throw event or a service task",
+    "receiveTask": "receive tasks are not supported; use a message intermediate catch event",
+    "complexGateway": "complex gateways are not supported; use exclusive, parallel or inclusive gateways",
+    "transaction": "transactions are not supported",
+    "adHocSubProcess": "ad-hoc subprocesses are not supported",
+    "standardLoopCharacteristics": "loop markers are not supported; use a multi-instance marker or a "
+                                   "gateway loop",
+    "compensateEventDefinition": "compensation is not supported",
+    "escalationEventDefinition": "escalation events are not supported; use an error or message event",
+    "conditionalEventDefinition": "conditional events are not supported; use a gateway or a timer",
+    "linkEventDefinition": "link events are not supported; draw the sequence flow",
+    "cancelEventDefinition": "cancel events are not supported (they belong to transactions)",
+    "eventDefinitionRef": "references to global event definitions are not supported",
+    "choreography": "choreographies are not run",
+    "callChoreography": "choreographies are not run",
+    "subChoreography": "choreographies are not run",
+    "choreographyTask": "choreographies are not run",
+}
+GLOBAL_TASKS = {"globalTask", "globalUserTask", "globalManualTask", "globalScriptTask", "globalBusinessRuleTask"}
+EVENT_DEFINITIONS = {
+    "startEvent": {None, "timer", "message", "signal"},
+    "endEvent": {None, "terminate", "error", "message", "signal"},
+    "intermediateCatchEvent": {"timer", "message", "signal"},
+    "intermediateThrowEvent": {None, "message", "signal"},
+    "boundaryEvent": {"timer", "message", "signal", "error"},
+}
+# Camunda 7 attributes/elements that would be ignored here although Camunda gives them meaning.
+IGNORED_BEHAVIOUR = {
+    "class": "Java delegates are not run; use camunda:type=\"external\" camunda:topic=\"<handler>\"",
+    "delegateExpression": "Java delegates are not run; use camunda:type=\"external\" camunda:topic=\"<handler>\"",
+    "resultVariable": "result variables are not set; assign the variable in a script or a handler",
+    "formHandlerClass": "form handler classes are not run",
+    "initiator": "the initiator variable is not set; the instance records who started it",
+    "caseRef": "CMMN cases are not supported",
+    "variableMappingClass": "variable mapping classes are not run",
+    "variableMappingDelegateExpression": "variable mapping delegates are not run",
+}
+CAMUNDA_CHILDREN = {
+    "taskListener": "task listeners are not run; use a service task",
+    "executionListener": "execution listeners are not run; use a service or script task",
+    "inputOutput": "input/output mappings are not run; set variables in a script task or a handler",
+    "connector": "connectors are not run; use camunda:type=\"external\" with a handler topic",
+    "field": "field injection is for Java delegates, which are not run",
+    "formData": "generated task forms (camunda:formData) are not supported; reference a Camunda Form "
+                "with camunda:formRef",
+    "errorEventDefinition": "external-task error mappings are not supported",
+}
+
+
+@dataclass
+class Finding:
+    element: etree._Element | None
+    reason: str
+
+
+@dataclass
+class Checker:
+    root: etree._Element
+    form_exists: Callable[[str], bool]
+    topic_known: Callable[[str], bool]
+    roles: Collection[str]
+    known_process_keys: Collection[str]
+    functions: Collection[str] | None = None
+    findings: list[Finding] = field(default_factory=list)
+
+    def __post_init__(self) -> None:
+        self.by_id = {el.get("id"): el for el in self.root.iter() if isinstance(el.tag, str) and el.get("id")}
+        self.in_file = {p.get("id"): p for p in self.root.xpath("./bpmn:process", namespaces=NS)}
+
+    def refuse(self, element: etree._Element | None, reason: str) -> None:
+        self.findings.append(Finding(element, reason))
+
+    def expression(self, element: etree._Element, text: str | None, kind: str, what: str) -> None:
+        reason = compile_check(text or "", kind, functions=self.functions)
+        if reason:
+            self.refuse(element, f"{what}: {reason}")
+
+    # -- walking --------------------------------------------------------------------------------
+
+    def check_definitions(self) -> None:
+        if self.root.get(f"{{{MODELER_NS}}}executionPlatform") == "Camunda Cloud":
+            self.refuse(self.root, "drawn for Camunda 8 (Zeebe); Yunguan runs Camunda 7 / Platform diagrams "
+                                   "(Camunda Modeler: File → New → BPMN diagram (Camunda 7))")
+        for child in self.root:
+            tag = short_tag(child.tag)
+            if child.tag.__class__ is str and child.tag.startswith(f"{{{BPMN_NS}}}"):
+                if tag in GLOBAL_TASKS:
+                    self.refuse(child, "global tasks are not supported; draw the task in the process")
+                elif tag in REFUSED:
+                    self.refuse(child, REFUSED[tag])
+
+    def check_process(self, process: etree._Element) -> None:
+        for group in split_list(process.get(f"{{{CAMUNDA_NS}}}candidateStarterGroups")):
+            if group not in self.roles:
+                self.refuse(process, f"candidate starter group {group!r} is not a role")
+        skip: set[etree._Element] = set()
+        for element in process.iterdescendants():
+            if not isinstance(element.tag, str) or element in skip:
+                continue
+            namespace = element.tag[1:].partition("}")[0] if element.tag.startswith("{") else ""
+            if namespace == BPMN_NS:
+                self.check_bpmn(element, skip)
+            elif namespace == CAMUNDA_NS:
+                self.check_camunda(element)
+            elif namespace == ZEEBE_NS:
+                host = element.getparent().getparent() if element.getparent() is not None else None
+                self.refuse(host if host is not None else element,
+                            f"Camunda 8 (Zeebe) extension zeebe:{short_tag(element.tag)} is not read; "
+                            "Yunguan runs Camunda 7 / Platform diagrams")
+                skip.update(element.iterdescendants())
+
+    def check_bpmn(self, element: etree._Element, skip: set) -> None:
+        tag = short_tag(element.tag)
+        if tag in REFUSED:
+            self.refuse(element, REFUSED[tag])
+            skip.update(element.iterdescendants())
+            return
+        if tag == "subProcess" and element.get("triggeredByEvent") == "true":
+            self.refuse(element, "event subprocesses are not supported; use boundary events")
+            skip.update(element.iterdescendants())
+            return
+        if tag not in ACCEPTED:
+            self.refuse(element, f"bpmn:{tag} is not supported")
+            return
+        for name, reason in IGNORED_BEHAVIOUR.items():
+            if element.get(f"{{{CAMUNDA_NS}}}{name}") is not None:
+                self.refuse(element, f"camunda:{name}: {reason}")
+        handler = getattr(self, f"check_{tag}", None)
+        if handler is not None:
+            handler(element)
+        if tag in EVENT_DEFINITIONS:
+            self.check_event(element, tag)
+
+    def check_camunda(self, element: etree._Element) -> None:
+        tag = short_tag(element.tag)
+        host = element.getparent().getparent() if element.getparent() is not None else element
+        if tag in CAMUNDA_CHILDREN:
+            self.refuse(host, f"camunda:{tag}: {CAMUNDA_CHILDREN[tag]}")
+        elif tag in ("in", "out"):
+            if element.get("variables") != "all" and element.get("businessKey") is None:
+                self.refuse(host, f"camunda:{tag} variable mappings are not run: a call activity passes all "
+                                  "variables in and all back")
+
+    # -- tasks ----------------------------------------------------------------------------------
+
+    def check_userTask(self, task: etree._Element) -> None:
+        self.check_assignment(task)
+        for name in ("formRef", "formKey"):
+            form = task.get(f"{{{CAMUNDA_NS}}}{name}")
+            if form is not None and not self.form_exists(form):
+                self.refuse(task, f"camunda:{name}: no form with id {form!r} in forms/")
+        if task.get(f"{{{CAMUNDA_NS}}}formRefBinding") not in (None, "latest", "deployment"):
+            self.refuse(task, "camunda:formRefBinding: forms are not versioned separately; use \"latest\"")
+
+    def check_manualTask(self, task: etree._Element) -> None:
+        # SpiffWorkflow makes a manual task wait for a person (Camunda 7 passes through it).
+        self.check_assignment(task)
+
+    def check_assignment(self, task: etree._Element) -> None:
+        def attr(name: str) -> str | None:
+            return task.get(f"{{{CAMUNDA_NS}}}{name}")
+
+        groups, users, assignee = split_list(attr("candidateGroups")), split_list(attr("candidateUsers")), attr("assignee")
+        if not (groups or users or (assignee or "").strip()):
+            self.refuse(task, "nobody could do this task: set camunda:candidateGroups (a role) or camunda:assignee")
+        for group in groups:
+            if "{" in group:
+                self.expression(task, group, "expression", "camunda:candidateGroups")
+            elif group not in self.roles:
+                self.refuse(task, f"candidate group {group!r} is not a role (roles: {', '.join(sorted(self.roles))})")
+        for name, value in (("assignee", assignee), *(("candidateUsers", u) for u in users)):
+            if value and "{" in value:
+                self.expression(task, value, "expression", f"camunda:{name}")
+        for name in ("dueDate", "followUpDate"):
+            if attr(name) is not None:
+                self.expression(task, attr(name), "due_date", f"camunda:{name}")
+        priority = attr("priority")
+        if priority is not None and not priority.strip().lstrip("-").isdigit():
+            if unwrap(priority)[1]:
+                self.expression(task, priority, "expression", "camunda:priority")
+            else:
+                self.refuse(task, "camunda:priority must be a whole number or ${…}")
+
+    def check_serviceTask(self, task: etree._Element) -> None:
+        if task.get(f"{{{CAMUNDA_NS}}}expression") is not None:
+            self.refuse(task, "camunda:expression: expressions are not run as service implementations; "
+                              "use camunda:type=\"external\" camunda:topic=\"<handler>\"")
+        kind, topic = task.get(f"{{{CAMUNDA_NS}}}type"), task.get(f"{{{CAMUNDA_NS}}}topic")
+        if kind != "external" or not topic:
+            self.refuse(task, "a service task must be camunda:type=\"external\" with camunda:topic naming "
+                              "a registered handler")
+        elif not self.topic_known(topic):
+            self.refuse(task, f"no handler is registered for topic {topic!r}")
+
+    def check_scriptTask(self, task: etree._Element) -> None:
+        language = (task.get("scriptFormat") or "").strip().lower()
+        if language not in ("", "python"):
+            self.refuse(task, f"scriptFormat {language!r} would be run as Python; scripts must be Python "
+                              "(scriptFormat=\"python\")")
+            return
+        if task.get(f"{{{CAMUNDA_NS}}}resource") is not None:
+            self.refuse(task, "camunda:resource: external scripts are not supported; write the script inline")
+            return
+        scripts = task.xpath("./bpmn:script", namespaces=NS)
+        if not scripts or not (scripts[0].text or "").strip():
+            self.refuse(task, "a script task needs a script")
+        else:
+            self.expression(task, scripts[0].text, "script", "script")
+
+    def check_callActivity(self, call: etree._Element) -> None:
+        called = (call.get("calledElement") or "").strip()
+        binding = call.get(f"{{{CAMUNDA_NS}}}calledElementBinding")
+        if binding not in (None, "latest", "deployment"):
+            self.refuse(call, f"camunda:calledElementBinding={binding!r}: a call always starts the latest "
+                              "deployed version")
+        if not called:
+            self.refuse(call, "a call activity needs calledElement (the id of the process to call)")
+        elif "{" in called:
+            self.refuse(call, "calledElement must be a process id; expressions are not supported")
+        elif called in self.in_file:
+            if self.in_file[called].get("isExecutable", "true") != "true":
+                self.refuse(call, f"calls process {called!r}, which is marked isExecutable=\"false\"")
+        elif called not in self.known_process_keys:
+            self.refuse(call, f"calls process {called!r}, which is neither in this file nor deployed")
+
+    def check_multiInstanceLoopCharacteristics(self, loop: etree._Element) -> None:
+        host = loop.getparent()
+        collection = loop.get(f"{{{CAMUNDA_NS}}}collection")
+        cardinality = loop.xpath("./bpmn:loopCardinality", namespaces=NS)
+        for tag in ("loopDataInputRef", "loopDataOutputRef", "inputDataItem", "outputDataItem"):
+            if loop.xpath(f"./bpmn:{tag}", namespaces=NS):
+                self.refuse(host, f"multi-instance bpmn:{tag} is not read; use camunda:collection and "
+                                  "camunda:elementVariable")
+        if collection is None and not cardinality:
+            self.refuse(host, "a multi-instance marker needs camunda:collection or a loop cardinality")
+        if collection is not None and not unwrap(collection)[0].isidentifier():
+            self.refuse(host, f"camunda:collection must name a list variable, not {collection!r}")
+        element = loop.get(f"{{{CAMUNDA_NS}}}elementVariable")
+        if element is not None and not element.isidentifier():
+            self.refuse(host, f"camunda:elementVariable must be a variable name, not {element!r}")
+        if cardinality:
+            self.expression(host, cardinality[0].text, "expression", "loop cardinality")
+        for condition in loop.xpath("./bpmn:completionCondition", namespaces=NS):
+            self.expression(host, condition.text, "condition", "completion condition")
+
+    def check_subProcess(self, sub: etree._Element) -> None:
+        for start in sub.xpath("./bpmn:startEvent", namespaces=NS):
+            if any(short_tag(c.tag).endswith("EventDefinition") for c in start if isinstance(c.tag, str)):
+                self.refuse(start, "a subprocess starts with a plain start event")
+
+    # -- flows and events -----------------------------------------------------------------------
+
+    def check_sequenceFlow(self, flow: etree._Element) -> None:
+        source = self.by_id.get(flow.get("sourceRef"))
+        source_tag = short_tag(source.tag) if source is not None else None
+        conditions = flow.xpath("./bpmn:conditionExpression", namespaces=NS)
+        is_default = source is not None and source.get("default") == flow.get("id")
+        if not conditions:
+            branching = source_tag in ("exclusiveGateway", "inclusiveGateway") and len(
+                self.root.xpath(".//bpmn:sequenceFlow[@sourceRef=$id]", namespaces=NS, id=source.get("id"))) > 1
+            if branching and not is_default:
+                self.refuse(flow, f"a flow leaving {source_tag} {source.get('id')!r} needs a condition "
+                                  "(or must be the gateway's default flow)")
+            return
+        if source_tag not in ("exclusiveGateway", "inclusiveGateway"):
+            self.refuse(flow, f"a condition on a flow leaving a {source_tag or 'missing element'} is ignored by "
+                              "the engine; branch with an exclusive gateway")
+            return
+        condition = conditions[0]
+        language = (condition.get("language") or "").strip().lower()
+        if language not in ("", "python", "juel"):
+            self.refuse(flow, f"condition language {language!r} is not supported; write a Python expression "
+                              "or ${…}")
+        elif condition.get(f"{{{CAMUNDA_NS}}}resource") is not None:
+            self.refuse(flow, "camunda:resource: conditions must be written inline")
+        elif not is_default:
+            self.expression(flow, condition.text, "condition", "condition")
+
+    def check_event(self, event: etree._Element, tag: str) -> None:
+        definitions = [c for c in event if isinstance(c.tag, str) and short_tag(c.tag).endswith("EventDefinition")]
+        if len(definitions) > 1:
+            self.refuse(event, "events with several definitions (multiple / parallel multiple) are not supported")
+            return
+        kind = short_tag(definitions[0].tag).removesuffix("EventDefinition") if definitions else None
+        if kind in ("compensate", "escalation", "conditional", "link", "cancel"):
+            return  # refused with its own reason when the definition itself is visited
+        if kind not in EVENT_DEFINITIONS[tag]:
+            allowed = ", ".join(sorted(k or "none" for k in EVENT_DEFINITIONS[tag]))
+            self.refuse(event, f"a {kind or 'plain'} {tag} is not supported here (allowed: {allowed})")
+            return
+        if kind == "error" and tag == "boundaryEvent" and event.get("cancelActivity") == "false":
+            self.refuse(event, "error boundary events always interrupt the activity")
+        if kind is not None:
+            getattr(self, f"check_{kind}_definition")(event, definitions[0])
+
+    def check_timer_definition(self, event: etree._Element, definition: etree._Element) -> None:
+        values = [c for c in definition if short_tag(c.tag) in ("timeDate", "timeDuration", "timeCycle")]
+        if len(values) != 1:
+            self.refuse(event, f"a timer needs exactly one of timeDate, timeDuration or timeCycle (found {len(values)})")
+            return
+        kind = short_tag(values[0].tag)
+        self.expression(event, values[0].text, kind, kind)
+
+    def _referenced(self, event: etree._Element, definition: etree._Element, attribute: str, tag: str,
+                    required: bool) -> None:
+        ref = definition.get(attribute)
+        if not ref:
+            if required:
+                self.refuse(event, f"the {tag} event needs a {tag} ({attribute})")
+            return
+        target = self.by_id.get(ref)
+        if target is None or short_tag(target.tag) != tag:
+            self.refuse(event, f"{attribute} {ref!r} does not name a bpmn:{tag} in this file")
+        elif required and not (target.get("name") or "").strip():
+            self.refuse(event, f"bpmn:{tag} {ref!r} needs a name: it is what senders use")
+
+    def check_message_definition(self, event: etree._Element, definition: etree._Element) -> None:
+        self._referenced(event, definition, "messageRef", "message", required=True)
+        payload = definition.get(f"{{{CAMUNDA_NS}}}expression")
+        if payload is not None:
+            self.expression(event, payload, "expression", "message payload")
+
+    def check_signal_definition(self, event: etree._Element, definition: etree._Element) -> None:
+        self._referenced(event, definition, "signalRef", "signal", required=True)
+
+    def check_error_definition(self, event: etree._Element, definition: etree._Element) -> None:
+        self._referenced(event, definition, "errorRef", "error", required=False)
+
+    def check_terminate_definition(self, event: etree._Element, definition: etree._Element) -> None:
+        return None

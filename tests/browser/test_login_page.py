@@ -1,0 +1,19 @@
+"""A person logs in through the real page in a real browser and sees their district."""
+from tests import builders
+
+
+def test_login_in_browser_shows_home_in_chinese(page, live_server, db, artifacts_dir):
+    builders.user("hp.op", roles="district.operator", tenant="huangpu")
+    page.goto(f"{live_server}/")
+    assert page.url.endswith("/login?next=/%3F") or "/login" in page.url
+    page.fill("input[name=username]", "hp.op")
+    page.fill("input[name=password]", "wrong-password")
+    page.click("button[type=submit]")
+    assert page.locator(".field-error").first.is_visible()
+    page.fill("input[name=password]", builders.PASSWORD)
+    page.click("button[type=submit]")
+    page.wait_for_selector("[data-testid=tenant]")
+    assert page.text_content("[data-testid=tenant]") == "黄浦区"
+    page.screenshot(path=str(artifacts_dir / "home.png"))
+    page.click("[data-testid=lang-switch]")
+    page.wait_for_selector("text=Log out")
