@@ -52,7 +52,9 @@ def users_create(username: str, display_name: str, org_code: str, roles: tuple[s
 
 def init_app(app: Flask) -> None:
     from app.calendar.cli import calendar_cli
+    from app.workflow.cli import bpmn_cli
 
     app.cli.add_command(calendar_cli)
+    app.cli.add_command(bpmn_cli)
     app.cli.add_command(demo_cli)
     app.cli.add_command(users_cli)

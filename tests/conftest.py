@@ -36,7 +36,13 @@ def app(database_url, tmp_path_factory):
         "SCHEDULER_ENABLED": False,
     })
     with app.app_context():
-        _db.drop_all()
+        if _db.engine.dialect.name == "postgresql":
+            # Start from an empty schema: tables left by other runs (or test-only models) go too.
+            with _db.engine.begin() as conn:
+                conn.execute(text("DROP SCHEMA public CASCADE"))
+                conn.execute(text("CREATE SCHEMA public"))
+        else:
+            _db.drop_all()
         _db.create_all()
     yield app
     with app.app_context():

@@ -183,7 +183,8 @@ class NumberField(FormField):
         if errors:
             raise ValidationError(errors)
         if self.as_string:
-            return _plain(number)
+            # form-js keeps the text as typed ("007" stays "007"); a JSON number becomes its plain text.
+            return unicodedata.normalize("NFKC", value).strip() if isinstance(value, str) else _plain(number)
         if self.decimal_digits == 0:
             return int(number)
         if self.decimal_digits:

@@ -51,7 +51,7 @@ def parse_form_post(
             data[key] = _number(form.get(key, ""), as_string=component.raw.get("serializeToString") is True)
         elif kind == "datetime":
             text = form.get(key, "")
-            data[key] = text.strip() or None if isinstance(text, str) else text
+            data[key] = (text.strip() or None) if isinstance(text, str) else text
         else:
             data[key] = form.get(key, "")
     return data

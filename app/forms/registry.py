@@ -108,10 +108,8 @@ class FormRegistry:
 
 
 def current_registry() -> FormRegistry:
-    """The registry over the app's ``FORMS_DIR``, created once per app."""
-    store = current_app.extensions.setdefault("yunguan.forms", {})
-    directory = current_app.config["FORMS_DIR"]
-    registry = store.get(directory)
+    """The app's registry (``app.extensions["yunguan.forms"]``), over ``FORMS_DIR`` unless wired otherwise."""
+    registry = current_app.extensions.get("yunguan.forms")
     if registry is None:
-        registry = store[directory] = FormRegistry(directory)
+        registry = current_app.extensions["yunguan.forms"] = FormRegistry(current_app.config["FORMS_DIR"])
     return registry

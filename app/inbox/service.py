@@ -1,7 +1,11 @@
 """Human tasks as people work them: lists, claim/unclaim, the task with its form, completion.
 
 Completion validates the submitted data against the task's Camunda Form (the version
-snapshotted at deploy time), then hands it to the workflow service as one engine step.
+snapshotted at deploy time), then hands it to the workflow service as one engine step. Who may
+see or act on a task is decided in ``app.workflow.access``; this module only asks.
+
+Other domains use this module (and ``substitutes``/``notifications`` through it where needed):
+``from app.inbox import service as inbox_service``.
 """
 from __future__ import annotations
 
@@ -10,76 +14,154 @@ from datetime import datetime
 from typing import Any
 
 from flask_babel import gettext as _
-from sqlalchemy import func, or_, select
+from sqlalchemy import false, func, or_, select
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from app import clock
 from app.errors import Conflict, Forbidden, NotFound
 from app.forms.model import FormDefinition, parse_form
-from app.forms.options import form_schema_json
+from app.forms.options import form_schema_json, options_from_data
+from app.forms.post import MultiDictLike, parse_form_post
 from app.forms.schema import validate_submission
+from app.inbox import substitutes
+from app.inbox.due import DueRules, DueState
+from app.inbox.models import TaskNotice
 from app.security import Actor, get_visible, scoped
 from app.workflow import service as workflow_service
-from app.workflow.access import can_work_on, candidate_criterion
+from app.workflow.access import can_see, can_work_on, candidate_criterion, covered_criterion, covering_for
 from app.workflow.models import HumanTask, ProcessDefinition, ProcessInstance
 
-SCOPES = ("mine", "candidate", "all")
+SCOPES = ("mine", "candidate", "covering", "done", "all")
+SORTS = ("due", "-due", "created", "-created", "completed", "-completed")
+ADMIN = "admin"
+
+
+@dataclass
+class TaskItem:
+    """A task with what the inbox shows beside it. Reads through to the row, so schemas and
+    templates use ``item.name`` as they would ``task.name``."""
+
+    task: HumanTask
+    due: DueState
+    on_behalf_of: str | None = None  # set when the actor reaches the task as a substitute
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self.task, name)
+
+    @property
+    def overdue(self) -> bool:
+        return self.due.overdue
+
+    @property
+    def due_soon(self) -> bool:
+        return self.due.soon
 
 
 @dataclass
 class TaskPage:
-    items: list[HumanTask]
+    items: list[TaskItem]
     total: int
     page: int
     per_page: int
+
+    @property
+    def pages(self) -> int:
+        return max(1, -(-self.total // self.per_page))
 
 
 @dataclass
 class TaskFilters:
     process_key: str | None = None
-    tenant: str | None = None
+    tenant: str | None = None  # the district
     overdue: bool | None = None
     due_before: datetime | None = None
-    status: str = "open"
 
 
 def list_tasks(session: Session, actor: Actor, *, scope: str = "all", filters: TaskFilters | None = None,
-               page: int = 1, per_page: int = 20) -> TaskPage:
+               page: int = 1, per_page: int = 20, sort: str | None = None) -> TaskPage:
+    """One page of the actor's tasks. ``scope``: mine (assigned to me), candidate (my groups,
+    unclaimed), covering (assigned to colleagues I substitute for now), done (completed by me),
+    all (open tasks of the first three; admins: every open task they see)."""
     filters = filters or TaskFilters()
-    stmt = scoped(actor, HumanTask, HumanTask.status == filters.status)
+    now = clock.now()
+    absent = substitutes.absent_colleagues(session, actor, now) if scope in ("covering", "all") else frozenset()
+    stmt = scoped(actor, HumanTask).where(_scope_criterion(actor, scope, absent))
+    stmt = _filtered(stmt, filters, now)
+    # Counting stops at a bound: past it the exact number helps nobody, and it costs a scan.
+    total = session.scalar(select(func.count()).select_from(stmt.order_by(None).limit(COUNT_LIMIT).subquery())) or 0
+    order = _order(sort or ("-completed" if scope == "done" else "due"))
+    rows = session.scalars(stmt.order_by(*order).offset((page - 1) * per_page).limit(per_page)).all()
+    rules = DueRules.current(session, now)
+    items = [_item(rules, row, covering_for(actor, row, absent) if absent else None) for row in rows]
+    return TaskPage(items, total, page, per_page)
+
+
+COUNT_LIMIT = 10_000
+
+
+def _scope_criterion(actor: Actor, scope: str, absent: frozenset[str]) -> Any:
     mine = HumanTask.assignee == actor.username
+    if scope == "done":
+        return (HumanTask.status == "completed") & (HumanTask.completed_by == actor.username)
     if scope == "mine":
-        stmt = stmt.where(mine)
+        criterion = mine
     elif scope == "candidate":
-        stmt = stmt.where(candidate_criterion(actor))
-    elif not actor.has_any({"admin"}):
-        stmt = stmt.where(or_(mine, candidate_criterion(actor)))
+        criterion = candidate_criterion(actor)
+    elif scope == "covering":
+        criterion = covered_criterion(actor, absent) if absent else false()
+    elif actor.has_any({ADMIN}):
+        criterion = HumanTask.id.is_not(None)
+    else:
+        criterion = or_(mine, candidate_criterion(actor), covered_criterion(actor, absent))
+    return (HumanTask.status == "open") & criterion
+
+
+def _filtered(stmt: Any, filters: TaskFilters, now: datetime) -> Any:
     if filters.process_key:
         stmt = stmt.where(HumanTask.process_key == filters.process_key)
     if filters.tenant:
         stmt = stmt.where(HumanTask.tenant_id == filters.tenant)
-    now = clock.now()
-    if filters.overdue:
-        stmt = stmt.where(HumanTask.due_at < now)
+    if filters.overdue is True:
+        stmt = stmt.where(HumanTask.due_at <= now)
+    elif filters.overdue is False:
+        stmt = stmt.where(or_(HumanTask.due_at.is_(None), HumanTask.due_at > now))
     if filters.due_before:
         stmt = stmt.where(HumanTask.due_at < filters.due_before)
-    total = session.scalar(select(func.count()).select_from(stmt.order_by(None).subquery())) or 0
-    # Tasks without a due date come last; the id keeps pages stable between calls.
-    stmt = stmt.order_by(HumanTask.due_at.is_(None), HumanTask.due_at, HumanTask.created_at, HumanTask.id)
-    items = session.scalars(stmt.offset((page - 1) * per_page).limit(per_page)).all()
-    return TaskPage(list(items), total, page, per_page)
+    return stmt
+
+
+def _order(sort: str) -> list[Any]:
+    # NULLS LAST in both directions: a task without a due date is never the most urgent one. The
+    # id keeps pages stable; PostgreSQL reads (status, tenant_id, due_at) in order and stops early.
+    column = {"due": HumanTask.due_at, "created": HumanTask.created_at,
+              "completed": HumanTask.completed_at}[sort.lstrip("-")]
+    direction = column.desc() if sort.startswith("-") else column.asc()
+    return [direction.nulls_last(), HumanTask.id]
+
+
+def _item(rules: DueRules, task: HumanTask, on_behalf_of: str | None = None) -> TaskItem:
+    return TaskItem(task, rules.state(task.due_at, is_open=task.status == "open", provisional=task.due_provisional),
+                    on_behalf_of)
+
+
+def describe(session: Session, actor: Actor, task: HumanTask, *, absent: frozenset[str] | None = None) -> TaskItem:
+    """The task with its due state and, for a substitute, whose task it is."""
+    if absent is None:
+        absent = substitutes.absent_colleagues(session, actor)
+    return _item(DueRules.current(session, clock.now()), task, covering_for(actor, task, absent))
 
 
 def get_task(session: Session, actor: Actor, task_id: str) -> HumanTask:
     """The task if the actor may see it: another tenant's is absent (404); one of the actor's
-    tenant that is neither offered to them nor done by them is forbidden (403)."""
+    tenant offered neither to them nor to their groups, nor done by them, is forbidden (403)."""
     task = get_visible(session, actor, HumanTask, task_id)
-    if not (can_work_on(actor, task) or task.completed_by == actor.username or actor.has_any({"admin"})):
+    if not can_see(actor, task, absent_users=substitutes.absent_colleagues(session, actor)):
         raise Forbidden(_("This task is not offered to you."))
     return task
 
 
-def claim(session: Session, actor: Actor, task_id: str) -> HumanTask:
+def claim(session: Session, actor: Actor, task_id: str) -> TaskItem:
     task = get_task(session, actor, task_id)
     _must_be_open(task)
     if task.assignee and task.assignee != actor.username:
@@ -87,18 +169,32 @@ def claim(session: Session, actor: Actor, task_id: str) -> HumanTask:
     if not can_work_on(actor, task):
         raise Forbidden(_("This task is not offered to you."))
     task.assignee = actor.username
+    _mark_announced(session, task.id)
     session.flush()
-    return task
+    return describe(session, actor, task, absent=frozenset())
 
 
-def unclaim(session: Session, actor: Actor, task_id: str) -> HumanTask:
+def _mark_announced(session: Session, task_id: str) -> None:
+    """A task claimed before the notification scan saw it needs no "new task" notice (and its
+    claimer no "assigned to you" one): record it as announced. The scan may insert the same
+    row at the same moment; the savepoint lets the loser carry on."""
+    if session.get(TaskNotice, (task_id, TaskNotice.NEW)) is not None:
+        return
+    try:
+        with session.begin_nested():
+            session.add(TaskNotice(task_id=task_id, kind=TaskNotice.NEW, sent_at=clock.now(), recipients=0))
+    except IntegrityError:
+        pass
+
+
+def unclaim(session: Session, actor: Actor, task_id: str) -> TaskItem:
     task = get_task(session, actor, task_id)
     _must_be_open(task)
-    if task.assignee != actor.username and not actor.has_any({"admin"}):
+    if task.assignee != actor.username and not actor.has_any({ADMIN}):
         raise Forbidden(_("Only the person who claimed the task can release it."))
     task.assignee = None
     session.flush()
-    return task
+    return describe(session, actor, task, absent=frozenset())
 
 
 def _must_be_open(task: HumanTask) -> None:
@@ -125,20 +221,86 @@ def task_data(session: Session, task: HumanTask) -> dict[str, Any]:
 
 
 def task_view(session: Session, actor: Actor, task_id: str) -> dict[str, Any]:
+    """The task, its form (form-js JSON with ``valuesKey`` options resolved) and its data."""
     task = get_task(session, actor, task_id)
     form = task_form(session, task)
     data = task_data(session, task) if task.status == "open" else {}
-    return {"task": task, "form": form_schema_json(form, options=None) if form else None, "data": data}
+    schema = form_schema_json(form, options=options_from_data(form, data)) if form else None
+    return {"task": describe(session, actor, task), "form": schema, "data": data}
 
 
-def complete(session: Session, actor: Actor, task_id: str, submitted: Any) -> HumanTask:
+def acting_for(session: Session, actor: Actor, task: HumanTask) -> str | None:
+    """Check that ``actor`` may complete ``task``: None when in their own right, the absent
+    colleague's username when as a substitute; Forbidden otherwise."""
+    if can_work_on(actor, task):
+        return None
+    behalf = covering_for(actor, task, substitutes.absent_colleagues(session, actor))
+    if behalf is None:
+        raise Forbidden(_("This task is not offered to you."))
+    return behalf
+
+
+def validate(session: Session, task: HumanTask, submitted: Any, *, html_post: MultiDictLike | None = None
+             ) -> dict[str, Any]:
+    """The submission checked against the task's own form (422 with reasons per field). An HTML
+    post is first read into the JSON a form-js client would send, so both meet the same rules."""
+    form = task_form(session, task)
+    if form is None:
+        return submitted if isinstance(submitted, dict) else {}
+    current = task_data(session, task)
+    if html_post is not None:
+        submitted = parse_form_post(form, html_post, current=current)
+    return validate_submission(form, submitted, current=current)
+
+
+def complete(session: Session, actor: Actor, task_id: str, submitted: Any = None, *,
+             html_post: MultiDictLike | None = None) -> TaskItem:
+    """Complete with form-validated data (JSON ``submitted`` or a page's ``html_post``): 409 when
+    already completed, 403 when not the actor's to do, 422 per field. A substitute completes on
+    behalf of the absent colleague, and the audit names both."""
     task = get_task(session, actor, task_id)
     _must_be_open(task)
-    if not can_work_on(actor, task):
-        raise Forbidden(_("This task is not offered to you."))
-    form = task_form(session, task)
-    if form is not None:
-        data = validate_submission(form, submitted, current=task_data(session, task))
-    else:
-        data = submitted if isinstance(submitted, dict) else {}
-    return workflow_service.complete_task(session, actor, task_id, data, authorize=lambda row: None)
+    behalf = acting_for(session, actor, task)
+    data = validate(session, task, submitted, html_post=html_post)
+
+    def recheck(row: HumanTask) -> None:  # the workflow re-reads the row; the rule is the same
+        if not (can_work_on(actor, row) if behalf is None else can_work_on(actor, row, as_user=behalf)):
+            raise Forbidden(_("This task is not offered to you."))
+
+    workflow_service.complete_task(session, actor, task_id, data, on_behalf_of=behalf, authorize=recheck)
+    # The engine writes the row with a bulk UPDATE; read it back rather than trust the identity map.
+    done = session.execute(scoped(actor, HumanTask, HumanTask.id == task_id)
+                           .execution_options(populate_existing=True)).scalar_one()
+    return _item(DueRules.current(session, clock.now()), done, behalf)
+
+
+def process_names(session: Session) -> dict[str, str]:
+    """Deployed process keys and their names (latest version's), for the filter list. Definitions
+    are not tenant data: every tenant runs the same processes."""
+    rows = session.execute(select(ProcessDefinition.key, ProcessDefinition.name)
+                           .order_by(ProcessDefinition.key, ProcessDefinition.version)).all()
+    return {key: name or key for key, name in rows}
+
+
+@dataclass
+class Overview:
+    """Everything the inbox page shows around one list: counts per tab and the filter choices."""
+
+    tasks: TaskPage
+    counts: dict[str, int]
+    processes: dict[str, str]
+    covering_for: list[str]
+
+
+def overview(session: Session, actor: Actor, *, scope: str, filters: TaskFilters, page: int = 1,
+             per_page: int = 20, sort: str | None = None) -> Overview:
+    tasks = list_tasks(session, actor, scope=scope, filters=filters, page=page, per_page=per_page, sort=sort)
+    absent = substitutes.absent_colleagues(session, actor)
+    counts = {}
+    for tab in ("mine", "candidate", "covering"):
+        if tab == scope:
+            counts[tab] = tasks.total
+        elif tab != "covering" or absent:
+            stmt = scoped(actor, HumanTask).where(_scope_criterion(actor, tab, absent)).with_only_columns(func.count())
+            counts[tab] = session.scalar(stmt) or 0
+    return Overview(tasks, counts, process_names(session), sorted(absent))

@@ -70,10 +70,19 @@ class Instances(MethodView):
         return service.list_instances(db.session, current_actor(), **query)
 
 
-def _detail(instance_id: int) -> dict:
-    detail = service.instance_detail(db.session, current_actor(), instance_id)
-    instance = detail.pop("instance")
-    return {**s.InstanceSchema().dump(instance), **detail}
+class _InstanceView:
+    """The instance row plus what describe() adds, for one schema to dump."""
+
+    def __init__(self, detail: dict):
+        self._instance = detail.pop("instance")
+        self.__dict__.update(detail)
+
+    def __getattr__(self, name: str):
+        return getattr(self._instance, name)
+
+
+def _detail(instance_id: int) -> _InstanceView:
+    return _InstanceView(service.instance_detail(db.session, current_actor(), instance_id))
 
 
 @bp.route("/process-instances/<int:instance_id>")

@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from lxml import etree
 
 from app.workflow.expressions import compile_check, unwrap
-from app.workflow.parser import BPMN_NS, CAMUNDA_NS, NS, split_list
+from app.workflow.parser import BPMN_NS, CAMUNDA_NS, NS, reserved_id_reason, split_list
 from app.workflow.xml import short_tag
 
 ZEEBE_NS = "http://camunda.org/schema/zeebe/1.0"
@@ -90,6 +90,13 @@ CAMUNDA_CHILDREN = {
     "errorEventDefinition": "external-task error mappings are not supported",
 }
 
+ELEMENT_CHECKS = {
+    "userTask": "check_user_task", "manualTask": "check_manual_task", "serviceTask": "check_service_task",
+    "scriptTask": "check_script_task", "callActivity": "check_call_activity", "subProcess": "check_subprocess",
+    "multiInstanceLoopCharacteristics": "check_multi_instance", "sequenceFlow": "check_sequence_flow",
+    "eventBasedGateway": "check_event_gateway",
+}
+
 
 @dataclass
 class Finding:
@@ -109,6 +116,9 @@ class Checker:
 
     def __post_init__(self) -> None:
         self.by_id = {el.get("id"): el for el in self.root.iter() if isinstance(el.tag, str) and el.get("id")}
+        self.outgoing: dict[str, list[etree._Element]] = {}
+        for flow in self.root.iter(f"{{{BPMN_NS}}}sequenceFlow"):
+            self.outgoing.setdefault(flow.get("sourceRef"), []).append(flow)
         self.in_file = {p.get("id"): p for p in self.root.xpath("./bpmn:process", namespaces=NS)}
 
     def refuse(self, element: etree._Element | None, reason: str) -> None:
@@ -122,6 +132,10 @@ class Checker:
     # -- walking --------------------------------------------------------------------------------
 
     def check_definitions(self) -> None:
+        language = (self.root.get("expressionLanguage") or "").lower()
+        if language and not any(word in language for word in ("python", "juel", "camunda")):
+            self.refuse(self.root, f"expressionLanguage {language!r} is not supported; conditions are Python "
+                                   "or ${…}")
         if self.root.get(f"{{{MODELER_NS}}}executionPlatform") == "Camunda Cloud":
             self.refuse(self.root, "drawn for Camunda 8 (Zeebe); Yunguan runs Camunda 7 / Platform diagrams "
                                    "(Camunda Modeler: File → New → BPMN diagram (Camunda 7))")
@@ -141,20 +155,32 @@ class Checker:
         for element in process.iterdescendants():
             if not isinstance(element.tag, str) or element in skip:
                 continue
-            namespace = element.tag[1:].partition("}")[0] if element.tag.startswith("{") else ""
-            if namespace == BPMN_NS:
-                self.check_bpmn(element, skip)
-            elif namespace == CAMUNDA_NS:
-                self.check_camunda(element)
-            elif namespace == ZEEBE_NS:
-                host = element.getparent().getparent() if element.getparent() is not None else None
-                self.refuse(host if host is not None else element,
-                            f"Camunda 8 (Zeebe) extension zeebe:{short_tag(element.tag)} is not read; "
-                            "Yunguan runs Camunda 7 / Platform diagrams")
+            if element.tag == f"{{{BPMN_NS}}}extensionElements":
                 skip.update(element.iterdescendants())
+                self.check_extensions(element)
+            elif element.tag.startswith(f"{{{BPMN_NS}}}"):
+                self.check_bpmn(element, skip)
+
+    def check_extensions(self, extensions: etree._Element) -> None:
+        """Camunda 7 extensions that would be ignored are refused; other vendors' data is ignored."""
+        host = extensions.getparent()
+        zeebe = []
+        for element in extensions:
+            if not isinstance(element.tag, str):
+                continue
+            if element.tag.startswith(f"{{{CAMUNDA_NS}}}"):
+                self.check_camunda(element, host)
+            elif element.tag.startswith(f"{{{ZEEBE_NS}}}"):
+                zeebe.append(f"zeebe:{short_tag(element.tag)}")
+        if zeebe:
+            self.refuse(host, f"Camunda 8 (Zeebe) extensions are not read ({', '.join(zeebe)}); Yunguan runs "
+                              "Camunda 7 / Platform diagrams")
 
     def check_bpmn(self, element: etree._Element, skip: set) -> None:
         tag = short_tag(element.tag)
+        reserved = reserved_id_reason(element.get("id"))
+        if reserved:
+            self.refuse(element, reserved)
         if tag in REFUSED:
             self.refuse(element, REFUSED[tag])
             skip.update(element.iterdescendants())
@@ -169,25 +195,23 @@ class Checker:
         for name, reason in IGNORED_BEHAVIOUR.items():
             if element.get(f"{{{CAMUNDA_NS}}}{name}") is not None:
                 self.refuse(element, f"camunda:{name}: {reason}")
-        handler = getattr(self, f"check_{tag}", None)
+        handler = ELEMENT_CHECKS.get(tag)
         if handler is not None:
-            handler(element)
+            getattr(self, handler)(element)
         if tag in EVENT_DEFINITIONS:
             self.check_event(element, tag)
 
-    def check_camunda(self, element: etree._Element) -> None:
+    def check_camunda(self, element: etree._Element, host: etree._Element) -> None:
         tag = short_tag(element.tag)
-        host = element.getparent().getparent() if element.getparent() is not None else element
         if tag in CAMUNDA_CHILDREN:
             self.refuse(host, f"camunda:{tag}: {CAMUNDA_CHILDREN[tag]}")
-        elif tag in ("in", "out"):
-            if element.get("variables") != "all" and element.get("businessKey") is None:
-                self.refuse(host, f"camunda:{tag} variable mappings are not run: a call activity passes all "
-                                  "variables in and all back")
+        elif tag in ("in", "out") and element.get("variables") != "all" and element.get("businessKey") is None:
+            self.refuse(host, f"camunda:{tag} variable mappings are not run: a call activity passes all "
+                              "variables in and all back")
 
     # -- tasks ----------------------------------------------------------------------------------
 
-    def check_userTask(self, task: etree._Element) -> None:
+    def check_user_task(self, task: etree._Element) -> None:
         self.check_assignment(task)
         for name in ("formRef", "formKey"):
             form = task.get(f"{{{CAMUNDA_NS}}}{name}")
@@ -196,7 +220,7 @@ class Checker:
         if task.get(f"{{{CAMUNDA_NS}}}formRefBinding") not in (None, "latest", "deployment"):
             self.refuse(task, "camunda:formRefBinding: forms are not versioned separately; use \"latest\"")
 
-    def check_manualTask(self, task: etree._Element) -> None:
+    def check_manual_task(self, task: etree._Element) -> None:
         # SpiffWorkflow makes a manual task wait for a person (Camunda 7 passes through it).
         self.check_assignment(task)
 
@@ -204,7 +228,8 @@ class Checker:
         def attr(name: str) -> str | None:
             return task.get(f"{{{CAMUNDA_NS}}}{name}")
 
-        groups, users, assignee = split_list(attr("candidateGroups")), split_list(attr("candidateUsers")), attr("assignee")
+        groups, users = split_list(attr("candidateGroups")), split_list(attr("candidateUsers"))
+        assignee = attr("assignee")
         if not (groups or users or (assignee or "").strip()):
             self.refuse(task, "nobody could do this task: set camunda:candidateGroups (a role) or camunda:assignee")
         for group in groups:
@@ -225,7 +250,7 @@ class Checker:
             else:
                 self.refuse(task, "camunda:priority must be a whole number or ${…}")
 
-    def check_serviceTask(self, task: etree._Element) -> None:
+    def check_service_task(self, task: etree._Element) -> None:
         if task.get(f"{{{CAMUNDA_NS}}}expression") is not None:
             self.refuse(task, "camunda:expression: expressions are not run as service implementations; "
                               "use camunda:type=\"external\" camunda:topic=\"<handler>\"")
@@ -236,7 +261,7 @@ class Checker:
         elif not self.topic_known(topic):
             self.refuse(task, f"no handler is registered for topic {topic!r}")
 
-    def check_scriptTask(self, task: etree._Element) -> None:
+    def check_script_task(self, task: etree._Element) -> None:
         language = (task.get("scriptFormat") or "").strip().lower()
         if language not in ("", "python"):
             self.refuse(task, f"scriptFormat {language!r} would be run as Python; scripts must be Python "
@@ -251,7 +276,7 @@ class Checker:
         else:
             self.expression(task, scripts[0].text, "script", "script")
 
-    def check_callActivity(self, call: etree._Element) -> None:
+    def check_call_activity(self, call: etree._Element) -> None:
         called = (call.get("calledElement") or "").strip()
         binding = call.get(f"{{{CAMUNDA_NS}}}calledElementBinding")
         if binding not in (None, "latest", "deployment"):
@@ -267,7 +292,7 @@ class Checker:
         elif called not in self.known_process_keys:
             self.refuse(call, f"calls process {called!r}, which is neither in this file nor deployed")
 
-    def check_multiInstanceLoopCharacteristics(self, loop: etree._Element) -> None:
+    def check_multi_instance(self, loop: etree._Element) -> None:
         host = loop.getparent()
         collection = loop.get(f"{{{CAMUNDA_NS}}}collection")
         cardinality = loop.xpath("./bpmn:loopCardinality", namespaces=NS)
@@ -287,21 +312,28 @@ class Checker:
         for condition in loop.xpath("./bpmn:completionCondition", namespaces=NS):
             self.expression(host, condition.text, "condition", "completion condition")
 
-    def check_subProcess(self, sub: etree._Element) -> None:
+    def check_event_gateway(self, gateway: etree._Element) -> None:
+        for flow in self.outgoing.get(gateway.get("id"), []):
+            target = self.by_id.get(flow.get("targetRef"))
+            if target is None or short_tag(target.tag) != "intermediateCatchEvent":
+                self.refuse(flow, "an event-based gateway must lead to intermediate catch events "
+                                  "(message, timer or signal)")
+
+    def check_subprocess(self, sub: etree._Element) -> None:
         for start in sub.xpath("./bpmn:startEvent", namespaces=NS):
             if any(short_tag(c.tag).endswith("EventDefinition") for c in start if isinstance(c.tag, str)):
                 self.refuse(start, "a subprocess starts with a plain start event")
 
     # -- flows and events -----------------------------------------------------------------------
 
-    def check_sequenceFlow(self, flow: etree._Element) -> None:
+    def check_sequence_flow(self, flow: etree._Element) -> None:
         source = self.by_id.get(flow.get("sourceRef"))
         source_tag = short_tag(source.tag) if source is not None else None
         conditions = flow.xpath("./bpmn:conditionExpression", namespaces=NS)
         is_default = source is not None and source.get("default") == flow.get("id")
         if not conditions:
             branching = source_tag in ("exclusiveGateway", "inclusiveGateway") and len(
-                self.root.xpath(".//bpmn:sequenceFlow[@sourceRef=$id]", namespaces=NS, id=source.get("id"))) > 1
+                self.outgoing.get(source.get("id"), [])) > 1
             if branching and not is_default:
                 self.refuse(flow, f"a flow leaving {source_tag} {source.get('id')!r} needs a condition "
                                   "(or must be the gateway's default flow)")
@@ -340,9 +372,15 @@ class Checker:
     def check_timer_definition(self, event: etree._Element, definition: etree._Element) -> None:
         values = [c for c in definition if short_tag(c.tag) in ("timeDate", "timeDuration", "timeCycle")]
         if len(values) != 1:
-            self.refuse(event, f"a timer needs exactly one of timeDate, timeDuration or timeCycle (found {len(values)})")
+            self.refuse(event, "a timer needs exactly one of timeDate, timeDuration or timeCycle "
+                               f"(found {len(values)})")
             return
         kind = short_tag(values[0].tag)
+        if kind == "timeCycle" and short_tag(event.tag) != "boundaryEvent":
+            # SpiffWorkflow repeats the outgoing path inside the same instance on every cycle.
+            self.refuse(event, "a timeCycle here would run the following path once per cycle in the same "
+                               "instance; cycles are for boundary events (e.g. reminders)")
+            return
         self.expression(event, values[0].text, kind, kind)
 
     def _referenced(self, event: etree._Element, definition: etree._Element, attribute: str, tag: str,

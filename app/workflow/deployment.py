@@ -31,20 +31,45 @@ class Deployment:
 
 
 def form_registry():
-    return current_app.extensions["yunguan.forms"]
+    """The registry of the configured forms folder (re-created if the setting changes, as in tests)."""
+    from app.forms.registry import FormRegistry
+
+    registry = current_app.extensions.get("yunguan.forms")
+    folder = current_app.config["FORMS_DIR"]
+    if registry is None or Path(registry.directory) != Path(folder):
+        registry = current_app.extensions["yunguan.forms"] = FormRegistry(folder)
+    return registry
 
 
-def check(session: Session, xml: bytes, filename: str) -> Verdict:
-    """Everything deploy checks, without deploying (``flask bpmn validate``)."""
+def check(session: Session, xml: bytes, filename: str, *, sibling_keys: set[str] | frozenset[str] = frozenset()
+          ) -> Verdict:
+    """Everything deploy checks, without deploying (``flask bpmn validate``). ``sibling_keys``:
+    processes in files deployed together, which call activities may name."""
+    from app.forms.check import check_form
+    from app.workflow.timing import script_functions
+
     registry = form_registry()
-    known = set(session.scalars(select(ProcessDefinition.key).distinct()))
-    return validate_diagram(xml, filename, form_exists=lambda form_id: registry.find(form_id) is not None, topics=handlers.known_topics(),
-                            roles=set(ROLES), known_process_keys=known)
+    known = set(session.scalars(select(ProcessDefinition.key).distinct())) | set(sibling_keys)
+    verdict = validate_diagram(
+        xml, filename, form_exists=lambda form_id: registry.find(form_id) is not None,
+        topics=handlers.known_topics(), roles=set(ROLES), known_process_keys=known,
+        functions=set(script_functions()),
+    )
+    if verdict.diagram is not None:
+        # A form that the inbox could not render or validate must stop the deployment too.
+        for form_id in sorted(verdict.diagram.form_ids):
+            form = registry.find(form_id)
+            for problem in check_form(form) if form is not None else []:
+                verdict.problems.append(Problem(filename, None, problem.component_id, "form",
+                                                f"form {form_id}: {problem.reason}"))
+        verdict.ok = not verdict.problems
+    return verdict
 
 
-def deploy(session: Session, actor: Actor, xml: bytes, filename: str) -> Deployment:
+def deploy(session: Session, actor: Actor, xml: bytes, filename: str, *,
+           sibling_keys: set[str] | frozenset[str] = frozenset()) -> Deployment:
     require_role(actor, *DEPLOYER_ROLES)
-    verdict = check(session, xml, filename)
+    verdict = check(session, xml, filename, sibling_keys=sibling_keys)
     if not verdict.ok:
         raise ValidationFailed(_("The diagram cannot be deployed: %(n)s problem(s).", n=len(verdict.problems)),
                                fields={"file": [str(p) for p in verdict.problems]}, code="invalid_diagram")

@@ -9,6 +9,7 @@ Python and checks none at parse time, so every text is translated and compiled a
 from __future__ import annotations
 
 import ast
+import copy
 from collections.abc import Callable, Collection, Mapping
 from datetime import datetime
 from functools import lru_cache
@@ -146,8 +147,7 @@ def translate_timer(text: str, kind: str) -> str:
     stripped = (text or "").strip()
     if not stripped:
         raise ExpressionError(f"the {kind} is empty")
-    inner, wrapped = unwrap(stripped)
-    if wrapped:
+    if unwrap(stripped)[1]:
         return f"{TIMER_HELPERS[kind]}({translate(stripped)})"
     if len(stripped) >= 2 and stripped[0] in "'\"" and stripped[-1] == stripped[0]:
         stripped = stripped[1:-1]  # SpiffWorkflow-style quoted literal
@@ -165,8 +165,7 @@ def translate_timer(text: str, kind: str) -> str:
 def translate_due(text: str) -> str:
     """camunda:dueDate / followUpDate → a Python expression whose value ``timers.to_datetime`` reads."""
     stripped = (text or "").strip()
-    inner, wrapped = unwrap(stripped)
-    if wrapped:
+    if unwrap(stripped)[1]:
         return translate(stripped)
     try:
         if stripped[:1].upper() == "P":
@@ -219,6 +218,8 @@ def compile_check(expression: str, kind: str, *, functions: Collection[str] | No
     """
     if expression is None or not str(expression).strip():
         return "empty expression"
+    if str(expression).strip().startswith("="):
+        return "FEEL expressions (Camunda 8) are not supported; write Python or ${…}"
     try:
         source, mode = _python_for(str(expression), kind)
         code = compile_eval(source) if mode == "eval" else compile_exec(source)
@@ -290,7 +291,13 @@ class RestrictedEnvironment(BasePythonScriptEngineEnvironment):
         return self.sandbox.evaluate(translate(expression), data)
 
     def execute(self, script: str, context: dict[str, Any], external_context: Mapping | None = None) -> bool:
-        self.sandbox.execute(script, context, external_context)
+        # Work on a deep copy: a script that fails, or leaves a `typename` key behind (unloadable
+        # state, ENGINE-NOTES), changes nothing — not even nested values it mutated in place.
+        scratch = copy.deepcopy(context)
+        self.sandbox.execute(script, scratch, external_context)
+        sanitize_data(scratch)
+        context.clear()
+        context.update(scratch)
         return True
 
     def call_service(self, context: Mapping[str, Any], **kwargs: Any) -> Any:

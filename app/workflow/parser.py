@@ -19,6 +19,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from typing import ClassVar
 
 from lxml import etree
 from SpiffWorkflow.bpmn.parser.BpmnParser import full_tag
@@ -87,11 +88,26 @@ class ParsedDiagram:
     digest: str                                 # sha256 of the canonical XML (xml.digest)
     flow_ids: dict[tuple[str, str], str]        # (source id, target id) → sequence flow id
     unresolved_calls: frozenset[str] = field(default_factory=frozenset)  # calledElements not found
+    form_ids: frozenset[str] = field(default_factory=frozenset)         # camunda:formRef / formKey used
+    starter_groups: frozenset[str] = field(default_factory=frozenset)   # camunda:candidateStarterGroups
 
     @property
     def specs(self) -> BpmnProcessSpec:
         """The main spec under the name the brief used."""
         return self.spec
+
+
+# SpiffWorkflow names its own task specs like this, and parse_node returns an existing spec of the
+# same name instead of parsing the element: an element with such an id silently vanishes.
+RESERVED_IDS = frozenset({"Start", "End", "Root", "StartEventSplit", "StartEventJoin"})
+RESERVED_SUFFIXES = (".EndJoin", ".BoundaryEventSplit", ".BoundaryEventJoin", " [child]")
+
+
+def reserved_id_reason(element_id: str | None) -> str | None:
+    if element_id and (element_id in RESERVED_IDS or element_id.endswith(RESERVED_SUFFIXES)):
+        return (f"the id {element_id!r} is reserved by SpiffWorkflow for its own tasks; rename the element "
+                "(Camunda Modeler: General → ID), e.g. StartEvent_1")
+    return None
 
 
 def split_list(value: str | None) -> list[str]:
@@ -240,28 +256,28 @@ class YunguanProcessParser(ProcessParser):
         return None
 
 
+def _camunda_spec(tag: str) -> type:
+    return CamundaParser.OVERRIDE_PARSER_CLASSES[full_tag(tag)][1]
+
+
 class YunguanParser(CamundaParser):
-    OVERRIDE_PARSER_CLASSES = {
+    OVERRIDE_PARSER_CLASSES: ClassVar[dict] = {
         **CamundaParser.OVERRIDE_PARSER_CLASSES,
-        full_tag("userTask"): (UserTaskParser, CamundaParser.OVERRIDE_PARSER_CLASSES[full_tag("userTask")][1]),
+        full_tag("userTask"): (UserTaskParser, _camunda_spec("userTask")),
         full_tag("manualTask"): (ManualTaskParser, ManualTask),
         full_tag("serviceTask"): (ServiceTaskParser, ServiceTask),
         full_tag("scriptTask"): (ScriptTaskParser, ScriptTask),
-        full_tag("subProcess"): (SubprocessParser, CamundaParser.OVERRIDE_PARSER_CLASSES[full_tag("subProcess")][1]),
-        full_tag("callActivity"): (CallActivityParser,
-                                   CamundaParser.OVERRIDE_PARSER_CLASSES[full_tag("callActivity")][1]),
+        full_tag("subProcess"): (SubprocessParser, _camunda_spec("subProcess")),
+        full_tag("callActivity"): (CallActivityParser, _camunda_spec("callActivity")),
         full_tag("exclusiveGateway"): (ConditionGatewayParser, ExclusiveGateway),
         full_tag("inclusiveGateway"): (ConditionGatewayParser, InclusiveGateway),
         full_tag("parallelGateway"): (ParallelGatewayParser, ParallelGateway),
         full_tag("eventBasedGateway"): (EventGatewayParser, EventBasedGateway),
-        full_tag("startEvent"): (StartEventParser, CamundaParser.OVERRIDE_PARSER_CLASSES[full_tag("startEvent")][1]),
-        full_tag("endEvent"): (EndEventParser, CamundaParser.OVERRIDE_PARSER_CLASSES[full_tag("endEvent")][1]),
-        full_tag("intermediateCatchEvent"): (
-            CatchEventParser, CamundaParser.OVERRIDE_PARSER_CLASSES[full_tag("intermediateCatchEvent")][1]),
-        full_tag("intermediateThrowEvent"): (
-            ThrowEventParser, CamundaParser.OVERRIDE_PARSER_CLASSES[full_tag("intermediateThrowEvent")][1]),
-        full_tag("boundaryEvent"): (
-            BoundaryEventParser, CamundaParser.OVERRIDE_PARSER_CLASSES[full_tag("boundaryEvent")][1]),
+        full_tag("startEvent"): (StartEventParser, _camunda_spec("startEvent")),
+        full_tag("endEvent"): (EndEventParser, _camunda_spec("endEvent")),
+        full_tag("intermediateCatchEvent"): (CatchEventParser, _camunda_spec("intermediateCatchEvent")),
+        full_tag("intermediateThrowEvent"): (ThrowEventParser, _camunda_spec("intermediateThrowEvent")),
+        full_tag("boundaryEvent"): (BoundaryEventParser, _camunda_spec("boundaryEvent")),
     }
     PROCESS_PARSER_CLASS = YunguanProcessParser
 
@@ -334,6 +350,11 @@ def parse_tree(tree: etree._ElementTree, filename: str, *,
     """Parse an already safely-read tree (``xml.parse_xml``). Raises DiagramError."""
     root = tree.getroot()
     key = main_process_id(root)
+    for element in root.iterfind(".//bpmn:process//*[@id]", NS):
+        reason = reserved_id_reason(element.get("id"))
+        if reason:
+            raise DiagramError(reason, element_id=element.get("id"), element_type=safe_xml.short_tag(element.tag),
+                               line=element.sourceline)
     parser = YunguanParser()
     try:
         parser.add_bpmn_xml(tree, filename)
@@ -341,9 +362,20 @@ def parse_tree(tree: etree._ElementTree, filename: str, *,
         subprocess_specs, missing = _called_specs(parser, key, resolve)
     except ValidationException as exc:
         element_id = exc.id or None
-        raise DiagramError(str(exc), element_id=element_id, element_type=exc.tag or None,
+        message = str(exc)
+        if "RecursionError" in message:
+            # SpiffWorkflow parses each path recursively: a few hundred elements in a row is its limit.
+            message = ("the path through this element is too long for SpiffWorkflow's parser; "
+                       "split the process with call activities")
+        raise DiagramError(message, element_id=element_id, element_type=exc.tag or None,
                            line=_line_of(root, element_id)) from None
+    except (RecursionError, MemoryError):
+        raise DiagramError("the diagram is too deeply nested to read") from None
+    except Exception as exc:  # SpiffWorkflow's parser raises assorted errors on odd input
+        raise DiagramError(f"SpiffWorkflow could not read the diagram: {exc.__class__.__name__}: {exc}") from None
     process = first(root.xpath("./bpmn:process[@id=$id]", namespaces=NS, id=key))
+    forms = {value for name in ("formRef", "formKey")
+             for value in root.xpath(f".//bpmn:userTask/@camunda:{name}", namespaces=NS)}
     return ParsedDiagram(
         key=key,
         name=(process.get("name") if process is not None else None) or key,
@@ -353,6 +385,8 @@ def parse_tree(tree: etree._ElementTree, filename: str, *,
         digest=safe_xml.digest(tree),
         flow_ids=flow_ids_of(root),
         unresolved_calls=frozenset(missing),
+        form_ids=frozenset(forms),
+        starter_groups=frozenset(split_list(_camunda(process, "candidateStarterGroups"))),
     )
 
 

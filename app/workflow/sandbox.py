@@ -10,20 +10,19 @@ escapes, and there is no CPU or memory limit unless we add one — so this modul
   as do ``range()`` and the str/list methods that can grow a value (join, replace, ljust, extend…);
 - once a budget is exceeded every later step fails again, so ``try/except`` cannot swallow it.
 
-What remains unbounded: a single C-level call on values already within the size limits (e.g.
-``str()`` of a list holding many large strings). The wall-clock check runs between steps.
+The budgets themselves live in limits.py. What remains unbounded: a single C-level call on values
+already within the size limits (e.g. ``str()`` of a list holding many large strings); the
+wall-clock check runs between steps.
 """
 from __future__ import annotations
 
 import ast
 import builtins as _builtins
 import re
-import time
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from decimal import ROUND_DOWN, ROUND_HALF_EVEN, ROUND_HALF_UP, ROUND_UP, Decimal
-from functools import lru_cache, partial
+from functools import lru_cache
 from types import CodeType, GeneratorType, ModuleType
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -33,31 +32,17 @@ from RestrictedPython.Guards import (
     full_write_guard,
     guarded_iter_unpack_sequence,
     guarded_unpack_sequence,
-    safer_getattr_raise,
 )
 from RestrictedPython.PrintCollector import PrintCollector
 from RestrictedPython.transformer import RestrictingNodeTransformer
 
+from app.workflow.limits import MAX_FORMAT_WIDTH, Budget, Limits, SizeGuards
+
 SHANGHAI = ZoneInfo("Asia/Shanghai")
-MAX_FORMAT_WIDTH = 10_000
-
-
-@dataclass(frozen=True)
-class Limits:
-    max_steps: int = 1_000_000       # loop turns, calls and iterated items per evaluation
-    max_seconds: float = 1.0         # wall clock per evaluation
-    max_range: int = 1_000_000       # len(range(...))
-    max_size: int = 1_000_000        # length of a str/bytes/list/tuple an operator may build
-    max_int_bits: int = 65_536       # about 20,000 decimal digits
-    max_source: int = 20_000         # characters of one expression or script
 
 
 class SandboxError(ValueError):
     """The source does not compile under Yunguan's rules; the message says why."""
-
-
-class LimitExceeded(RuntimeError):
-    """A run used more than its budget of steps, time or size."""
 
 
 # Names refused at deploy time with a reason, not discovered as NameError by a running instance.
@@ -91,8 +76,6 @@ BLOCKED_NAMES = {
     "next": "iterate with for/comprehensions instead",
 }
 
-_SEQUENCES = (str, bytes, list, tuple)
-
 
 def _located(new: ast.AST, old: ast.AST) -> Any:
     # Nodes we add need line numbers for compile(); borrow them from the node they replace.
@@ -113,59 +96,59 @@ _GUARDED_BINOPS = {ast.Add: "_add_", ast.Mult: "_mul_", ast.Pow: "_pow_", ast.LS
 class Policy(RestrictingNodeTransformer):
     """RestrictedPython's policy, plus refusals and the step/size instrumentation above."""
 
-    def visit_Name(self, node: ast.Name) -> Any:
+    def visit_Name(self, node: ast.Name) -> Any:  # noqa: N802 - ast.NodeVisitor's naming
         if isinstance(node.ctx, ast.Load) and node.id in BLOCKED_NAMES:
             self.error(node, f'"{node.id}" is not available: {BLOCKED_NAMES[node.id]}.')
         return super().visit_Name(node)
 
-    def visit_Import(self, node: ast.Import) -> Any:
+    def visit_Import(self, node: ast.Import) -> Any:  # noqa: N802 - ast.NodeVisitor's naming
         self.error(node, "imports are not allowed.")
 
-    def visit_ImportFrom(self, node: ast.ImportFrom) -> Any:
+    def visit_ImportFrom(self, node: ast.ImportFrom) -> Any:  # noqa: N802 - ast.NodeVisitor's naming
         self.error(node, "imports are not allowed.")
 
-    def visit_ClassDef(self, node: ast.ClassDef) -> Any:
+    def visit_ClassDef(self, node: ast.ClassDef) -> Any:  # noqa: N802 - ast.NodeVisitor's naming
         self.error(node, "class definitions are not allowed.")
 
-    def visit_Global(self, node: ast.Global) -> Any:
+    def visit_Global(self, node: ast.Global) -> Any:  # noqa: N802 - ast.NodeVisitor's naming
         self.error(node, "global statements are not allowed.")
 
-    def visit_While(self, node: ast.While) -> Any:
+    def visit_While(self, node: ast.While) -> Any:  # noqa: N802 - ast.NodeVisitor's naming
         node = super().visit_While(node)
         node.body.insert(0, _tick_stmt(node))
         return node
 
-    def visit_FunctionDef(self, node: ast.FunctionDef) -> Any:
+    def visit_FunctionDef(self, node: ast.FunctionDef) -> Any:  # noqa: N802 - ast.NodeVisitor's naming
         node = super().visit_FunctionDef(node)
         node.body.insert(0, _tick_stmt(node))
         return node
 
-    def visit_Lambda(self, node: ast.Lambda) -> Any:
+    def visit_Lambda(self, node: ast.Lambda) -> Any:  # noqa: N802 - ast.NodeVisitor's naming
         node = super().visit_Lambda(node)
         # lambda: body  →  lambda: (_tick_() or body); _tick_ returns None.
         node.body = _located(ast.BoolOp(op=ast.Or(), values=[_tick_call(node), node.body]), node.body)
         return node
 
-    def visit_ExceptHandler(self, node: ast.ExceptHandler) -> Any:
+    def visit_ExceptHandler(self, node: ast.ExceptHandler) -> Any:  # noqa: N802 - ast.NodeVisitor's naming
         node = super().visit_ExceptHandler(node)
         # A handler that caught an exhausted budget re-raises at once instead of carrying on.
         node.body.insert(0, _tick_stmt(node))
         return node
 
-    def visit_Try(self, node: ast.Try) -> Any:
+    def visit_Try(self, node: ast.Try) -> Any:  # noqa: N802 - ast.NodeVisitor's naming
         node = super().visit_Try(node)
         if node.finalbody:
             node.finalbody.insert(0, _tick_stmt(node))
         return node
 
-    def visit_BinOp(self, node: ast.BinOp) -> Any:
+    def visit_BinOp(self, node: ast.BinOp) -> Any:  # noqa: N802 - ast.NodeVisitor's naming
         node = self.node_contents_visit(node)
         guard = _GUARDED_BINOPS.get(type(node.op))
         if guard is None:
             return node
         return _located(ast.Call(func=ast.Name(guard, ast.Load()), args=[node.left, node.right], keywords=[]), node)
 
-    def visit_FormattedValue(self, node: ast.FormattedValue) -> Any:
+    def visit_FormattedValue(self, node: ast.FormattedValue) -> Any:  # noqa: N802 - ast.NodeVisitor's naming
         spec = node.format_spec
         if spec is not None:
             parts = spec.values if isinstance(spec, ast.JoinedStr) else [spec]
@@ -186,7 +169,9 @@ def _compile(source: str, mode: str, max_source: int) -> CodeType:
     compiler = compile_restricted_eval if mode == "eval" else compile_restricted_exec
     try:
         result = compiler(source, filename="<string>", policy=Policy)
-    except (SyntaxError, ValueError, RecursionError, MemoryError) as exc:
+    except (RecursionError, MemoryError):
+        raise SandboxError("cannot compile: the expression is nested too deeply") from None
+    except (SyntaxError, ValueError) as exc:
         raise SandboxError(f"cannot compile: {exc.__class__.__name__}: {exc}") from None
     if result.errors or result.code is None:
         raise SandboxError("; ".join(result.errors) or "cannot compile")
@@ -202,164 +187,6 @@ def compile_eval(source: str, max_source: int = Limits.max_source) -> CodeType:
 def compile_exec(source: str, max_source: int = Limits.max_source) -> CodeType:
     return _compile(source, "exec", max_source)
 
-
-class Budget:
-    """Steps and wall-clock time for one run. Not shared between runs or threads."""
-
-    __slots__ = ("deadline", "limits", "next_clock", "steps", "tripped")
-
-    def __init__(self, limits: Limits):
-        self.limits = limits
-        self.steps = 0
-        self.next_clock = 256
-        self.deadline = time.monotonic() + limits.max_seconds
-        self.tripped: str | None = None
-
-    def trip(self, reason: str) -> None:
-        self.tripped = reason
-        raise LimitExceeded(reason)
-
-    def tick(self) -> None:
-        if self.tripped:
-            raise LimitExceeded(self.tripped)
-        self.steps += 1
-        if self.steps > self.limits.max_steps:
-            self.trip(f"more than {self.limits.max_steps:,} steps (loop turns, calls or items)")
-        if self.steps >= self.next_clock:
-            self.next_clock += 256
-            if time.monotonic() > self.deadline:
-                self.trip(f"ran longer than {self.limits.max_seconds:g} s")
-
-    def getiter(self, ob: Any) -> Any:
-        iterator = _builtins.iter(ob)
-        tick = self.tick
-
-        def counted() -> Any:
-            for item in iterator:
-                tick()
-                yield item
-
-        return counted()
-
-    def guards(self) -> dict[str, Any]:
-        return {"_tick_": self.tick, "_getiter_": self.getiter}
-
-
-class SizeGuards:
-    """Operators and builtins that check the size of what they would build (static per Limits)."""
-
-    def __init__(self, limits: Limits):
-        self.limits = limits
-
-    def _check_len(self, length: int) -> None:
-        if length > self.limits.max_size:
-            raise LimitExceeded(f"a value of {length:,} items; the limit is {self.limits.max_size:,}")
-
-    def _check_bits(self, bits: int) -> None:
-        if bits > self.limits.max_int_bits:
-            raise LimitExceeded(f"a number of about {bits:,} bits; the limit is {self.limits.max_int_bits:,}")
-
-    def mul(self, a: Any, b: Any) -> Any:
-        if isinstance(a, _SEQUENCES) and isinstance(b, int):
-            self._check_len(len(a) * max(b, 0))
-        elif isinstance(b, _SEQUENCES) and isinstance(a, int):
-            self._check_len(len(b) * max(a, 0))
-        elif isinstance(a, int) and isinstance(b, int):
-            self._check_bits(a.bit_length() + b.bit_length())
-        return a * b
-
-    def add(self, a: Any, b: Any) -> Any:
-        if isinstance(a, _SEQUENCES) and isinstance(b, _SEQUENCES):
-            self._check_len(len(a) + len(b))
-        return a + b
-
-    def pow(self, a: Any, b: Any, mod: Any = None) -> Any:
-        if mod is not None:
-            return _builtins.pow(a, b, mod)
-        if isinstance(a, int) and isinstance(b, int) and b > 0 and abs(a) > 1:
-            self._check_bits(a.bit_length() * b)
-        return a**b
-
-    def lshift(self, a: Any, b: Any) -> Any:
-        if isinstance(a, int) and isinstance(b, int) and a and b > 0:
-            self._check_bits(a.bit_length() + b)
-        return a << b
-
-    def mod(self, a: Any, b: Any) -> Any:
-        if isinstance(a, str | bytes):
-            spec = a if isinstance(a, str) else a.decode("latin-1")
-            for width in re.findall(r"%[#0\- +]*(\*|\d*)(?:\.(\*|\d*))?", spec):
-                for part in width:
-                    if part == "*" or (part and int(part) > MAX_FORMAT_WIDTH):
-                        raise LimitExceeded("%-format widths must be literal and at most 10,000")
-        return a % b
-
-    def inplacevar(self, op: str, a: Any, b: Any) -> Any:
-        ops = {"+=": self.add, "*=": self.mul, "**=": self.pow, "<<=": self.lshift, "%=": self.mod}
-        if op in ops:
-            return ops[op](a, b)
-        return _INPLACE[op](a, b)
-
-    def range(self, *args: int) -> range:
-        result = _builtins.range(*args)
-        if len(result) > self.limits.max_range:
-            raise LimitExceeded(f"range() of {len(result):,} numbers; the limit is {self.limits.max_range:,}")
-        return result
-
-    def sum(self, iterable: Any, start: Any = 0) -> Any:
-        # sum() of lists or tuples is quadratic; only numbers may be summed.
-        if not isinstance(start, int | float | Decimal):
-            raise TypeError("sum() adds numbers only")
-        return _builtins.sum(iterable, start)
-
-    def sized_call(self, instance: Any, name: str, method: Callable[..., Any], *args: Any, **kwargs: Any) -> Any:
-        """Check what a growing str/list method would build *before* it allocates it."""
-        if name == "join":
-            items = list(args[0])
-            self._check_len(sum(len(item) for item in items if isinstance(item, _SEQUENCES))
-                            + len(instance) * max(len(items) - 1, 0))
-            return method(items)
-        if name == "extend":
-            items = list(args[0])
-            self._check_len(len(instance) + len(items))
-            return method(items)
-        if name == "replace" and len(args) >= 2:
-            old, new = args[0], args[1]
-            count = instance.count(old) if old else len(instance) + 1
-            if len(args) > 2 and args[2] >= 0:
-                count = min(count, args[2])
-            self._check_len(len(instance) + count * max(len(new) - len(old), 0))
-        elif name in {"ljust", "rjust", "center", "zfill"} and args:
-            self._check_len(args[0])
-        elif name == "expandtabs":
-            tabsize = args[0] if args else kwargs.get("tabsize", 8)
-            self._check_len(len(instance) + instance.count("\t" if isinstance(instance, str) else b"\t") * tabsize)
-        return method(*args, **kwargs)
-
-    def getattr(self, ob: Any, name: str, default: Any = None) -> Any:
-        try:
-            value = safer_getattr_raise(ob, name)
-        except AttributeError:
-            # Process variables are JSON: let `order.amount` read `order["amount"]` as JUEL does.
-            if isinstance(ob, dict) and name in ob and not name.startswith("_"):
-                return ob[name]
-            raise
-        if name in _SIZED_METHODS:
-            if isinstance(ob, _SEQUENCES):
-                return partial(self.sized_call, ob, name, value)
-            if any(ob is kind for kind in _SEQUENCES):
-                # Unbound, e.g. str.join(sep, items): the instance is the first argument.
-                return lambda instance, *args, **kwargs: self.sized_call(
-                    instance, name, getattr(instance, name), *args, **kwargs)
-        return value
-
-
-_SIZED_METHODS = frozenset({"join", "replace", "ljust", "rjust", "center", "zfill", "expandtabs", "extend"})
-_INPLACE = {
-    "-=": lambda a, b: a - b, "/=": lambda a, b: a / b, "//=": lambda a, b: a // b,
-    ">>=": lambda a, b: a >> b, "&=": lambda a, b: a & b, "|=": lambda a, b: a | b,
-    "^=": lambda a, b: a ^ b, "@=": lambda a, b: a @ b,
-}
 
 _SAFE_BUILTIN_NAMES = (
     "None", "True", "False", "abs", "all", "any", "bin", "bool", "chr", "dict", "divmod", "enumerate",

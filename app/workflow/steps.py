@@ -131,8 +131,7 @@ def _handler_caller(run: Run):
     def call(task) -> dict | None:
         ext = getattr(task.task_spec, "extensions", None) or {}
         topic = ext.get("topic")
-        handler = handlers.get_handler(topic)
-        if handler is None:
+        if handlers.get_handler(topic) is None:
             raise StepError(f"no handler registered for topic {topic!r}", task_id=str(task.id),
                             element_id=task.task_spec.bpmn_id, error_type="UnknownTopic")
         context = handlers.HandlerContext(
@@ -143,7 +142,7 @@ def _handler_caller(run: Run):
         # A handler that raises must leave none of its own writes behind.
         savepoint = run.session.begin_nested()
         try:
-            result = handler(context)
+            result = handlers.call(topic, context)  # checks the answer is storable data
             savepoint.commit()
         except Exception as exc:  # any failure of domain code becomes an incident
             savepoint.rollback()

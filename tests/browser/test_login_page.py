@@ -8,10 +8,10 @@ def test_login_in_browser_shows_home_in_chinese(page, live_server, db, artifacts
     assert page.url.endswith("/login?next=/%3F") or "/login" in page.url
     page.fill("input[name=username]", "hp.op")
     page.fill("input[name=password]", "wrong-password")
-    page.click("button[type=submit]")
-    assert page.locator(".field-error").first.is_visible()
+    page.click("[data-testid=login-submit]")
+    page.wait_for_selector(".field-error")
     page.fill("input[name=password]", builders.PASSWORD)
-    page.click("button[type=submit]")
+    page.click("[data-testid=login-submit]")
     page.wait_for_selector("[data-testid=tenant]")
     assert page.text_content("[data-testid=tenant]") == "黄浦区"
     page.screenshot(path=str(artifacts_dir / "home.png"))

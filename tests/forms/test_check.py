@@ -68,6 +68,10 @@ def test_feel_expressions_are_refused_naming_component_and_property(props, prope
     assert "FEEL" in feel.reason
 
 
+def test_custom_properties_are_not_evaluated_and_so_not_refused():
+    assert problems_of(fd.component("textfield", "a", "A", properties={"hint": "=not evaluated by form-js"})) == []
+
+
 def test_a_condition_is_refused_even_without_the_feel_marker():
     assert problems_of(fd.component("textfield", "a", "A", id="Field_c", conditional={"hide": "a == 1"})) == [
         ("Field_c", "conditional")]

@@ -18,12 +18,65 @@ def _token_of_other_user(client, auth) -> dict:
     return {"token_id": client.get("/api/v1/auth/tokens", headers=headers).get_json()[0]["id"]}
 
 
+def _xuhui_instance(client, auth) -> dict:
+    """A review instance started by a xuhui unit, waiting at its user task."""
+    from app.extensions import db
+    from app.security import Actor
+    from app.workflow import service
+    from tests.engine.conftest import deploy_file
+
+    deploy_file("review_chain.bpmn")
+    unit = builders.user("xh.unit", roles="unit", tenant="xuhui")
+    instance = service.start_instance(db.session, Actor.of(unit), process_key="review_chain",
+                                      variables={"amount": 1})
+    db.session.commit()
+    return {"instance_id": instance.id}
+
+
+def _xuhui_task(client, auth) -> dict:
+    from sqlalchemy import select
+
+    from app.extensions import db
+    from app.security import all_tenants
+    from app.workflow.models import HumanTask
+
+    instance_id = _xuhui_instance(client, auth)["instance_id"]
+    task_id = db.session.scalar(all_tenants(select(HumanTask.id).where(HumanTask.instance_id == instance_id)))
+    return {"task_id": task_id}
+
+
+def _xuhui_incident(client, auth) -> dict:
+    from sqlalchemy import select
+
+    from app.extensions import db
+    from app.security import all_tenants
+    from app.workflow.models import Incident
+
+    db.session.add(Incident(instance_id=_xuhui_instance(client, auth)["instance_id"], tenant_id="xuhui",
+                            error_type="RuntimeError", message="x"))
+    db.session.commit()
+    return {"incident_id": db.session.scalar(all_tenants(select(Incident.id)))}
+
+
 # endpoint -> builder(client, auth) returning the path parameters of an object in xuhui.
 PROBES: dict[str, Callable] = {
     "auth.TokenById": _token_of_other_user,
+    "workflow.InstanceById": _xuhui_instance,
+    "workflow.InstanceHistory": _xuhui_instance,
+    "workflow.InstanceMessages": _xuhui_instance,
+    "workflow.InstanceCancel": _xuhui_instance,
+    "workflow.IncidentRetry": _xuhui_incident,
+    "tasks.TaskById": _xuhui_task,
+    "tasks.TaskClaim": _xuhui_task,
+    "tasks.TaskUnclaim": _xuhui_task,
+    "tasks.TaskComplete": _xuhui_task,
 }
 # Endpoints whose path parameter is not a tenant object (e.g. a definition key readable by all).
-NOT_TENANT_OBJECTS: set[str] = set()
+NOT_TENANT_OBJECTS: set[str] = {"workflow.DefinitionXml"}
+# A body that passes validation, so the request reaches the lookup.
+BODIES = {"workflow.InstanceMessages": {"name": "payment_confirmed"}, "tasks.TaskComplete": {"data": {}}}
+MISSING = {"instance_id": 999999, "task_id": "00000000-0000-0000-0000-000000000000", "incident_id": 999999,
+           "token_id": 999999, "absence_id": 999999, "notification_id": 999999}
 
 
 def _api_rules(app):
@@ -44,6 +97,13 @@ def test_other_district_object_is_404_on_every_method(endpoint, app, client, aut
     rules = [r for r in app.url_map.iter_rules() if r.endpoint == endpoint]
     for rule in rules:
         path = rule.build(params, append_unknown=False)[1]
+        absent = rule.build({k: MISSING[k] for k in params}, append_unknown=False)[1]
         for method in sorted(rule.methods - {"HEAD", "OPTIONS"}):
-            response = client.open(path, method=method, headers=headers, json={})
-            assert response.status_code == 404, (method, path, response.get_json())
+            body = BODIES.get(endpoint, {})
+            response = client.open(path, method=method, headers=headers, json=body)
+            # Another district's object must look exactly like one that does not exist:
+            # 404, or the same 403 a role check gives before any lookup.
+            baseline = client.open(absent, method=method, headers=headers, json=body)
+            assert response.status_code in (403, 404), (method, path, response.get_json())
+            assert (response.status_code, response.get_json()["error"]["code"]) == (
+                baseline.status_code, baseline.get_json()["error"]["code"]), (method, path)
