@@ -30,9 +30,10 @@ translations: $(BIN)/.installed
 
 setup: $(BIN)/.installed assets translations
 
-# Migrate the database.
+# Migrate the database and deploy the diagrams in bpmn/ (unchanged ones are not redeployed).
 db: setup
 	$(FLASK) db upgrade
+	$(FLASK) bpmn deploy bpmn/
 
 run: db
 	$(FLASK) demo load

@@ -14,7 +14,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     """Build the app: settings, extensions, blueprints, CLI and error handlers. Nothing else."""
     from app import api, auth, cli, errors, i18n
     from app.config import load_config
-    from app.extensions import csrf, db, login_manager, migrate
+    from app.extensions import configure_sqlite, csrf, db, login_manager, migrate
 
     app = Flask(__name__, instance_path=str(ROOT / "instance"), instance_relative_config=True)
     app.config.update(load_config(app.instance_path, config))
@@ -23,6 +23,9 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     from app import models  # noqa: F401 - complete metadata before anything maps or migrates
 
     db.init_app(app)
+    with app.app_context():
+        if db.engine.dialect.name == "sqlite":
+            configure_sqlite(db.engine)
     migrate.init_app(app, db, directory=str(ROOT / "migrations"), render_as_batch=True)
     login_manager.init_app(app)
     csrf.init_app(app)

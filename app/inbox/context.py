@@ -104,7 +104,7 @@ def task_context(session: Session, actor: Actor, task: HumanTask, *, data: dict[
     instance = get_visible(session, actor, ProcessInstance, task.instance_id)
     events = workflow_service.history(session, actor, instance.id)[-MAX_HISTORY:]
     element_names = dict(session.execute(scoped(actor, HumanTask, HumanTask.instance_id == instance.id)
-                                         .with_only_columns(HumanTask.element_id, HumanTask.name)).tuples().all())
+                                         .with_only_columns(HumanTask.element_id, HumanTask.name)).all())
     history = [HistoryEntry(e.at, e.kind, EVENT_LABELS.get(e.kind, e.kind), element_names.get(e.element_id or "",
                                                                                                e.element_id),
                             e.actor, e.on_behalf_of, (e.details or {}).get("task") == task.id) for e in events]

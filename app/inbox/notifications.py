@@ -162,7 +162,7 @@ class _Audience:
             self._members[role] = list(self.session.execute(
                 select(User.username, Organisation.tenant_id).join(UserRole, UserRole.user_id == User.id)
                 .join(Organisation, Organisation.id == User.organisation_id)
-                .where(User.active, UserRole.role == role)).tuples())
+                .where(User.active, UserRole.role == role)).all())
         return self._members[role]
 
     def _roles_of(self, username: str) -> set[str]:

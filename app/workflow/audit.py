@@ -70,7 +70,7 @@ class AuditLog:
                          "element_id": event.element_id, "details": details, "prev_hash": prev,
                          "hash": digest})
             prev = digest
-        session.execute(insert(AuditEvent), rows)
+        session.connection().execute(insert(AuditEvent.__table__), rows)
         instance.audit_seq, instance.audit_hash = seq, prev
         self.events.clear()
 

@@ -176,10 +176,17 @@ def persist(run: Run, errors: list[StepError]) -> None:
     session.flush()
 
 
+TASKS, CANDIDATES, TIMERS, INCIDENTS = (HumanTask.__table__, TaskCandidate.__table__, Timer.__table__,
+                                        Incident.__table__)
+
+
 def _sync_tasks(run: Run, snap: Snapshot, task_deadlines) -> None:
+    # Derived rows go through Core on the step's connection: the ORM's per-statement work
+    # (autoflush, bulk persistence, identity map) cost more than the SQL itself (bench/engine.py).
     session, instance = run.session, run.instance
-    open_rows = session.execute(all_tenants(select(HumanTask.id, HumanTask.element_id).where(
-        HumanTask.instance_id == instance.id, HumanTask.status == "open"))).all()
+    conn = session.connection()
+    open_rows = conn.execute(select(TASKS.c.id, TASKS.c.element_id).where(
+        TASKS.c.instance_id == instance.id, TASKS.c.status == "open")).all()
     existing = {row.id: row.element_id for row in open_rows}
     ended = [tid for tid in existing if tid not in snap.user_tasks or instance.status != "running"]
     for task_id in ended:
@@ -189,10 +196,9 @@ def _sync_tasks(run: Run, snap: Snapshot, task_deadlines) -> None:
             values["completed_by"] = run.actor.username
         else:
             run.audit.add("task_cancelled", existing[task_id], task=task_id)
-        session.execute(update(HumanTask).where(HumanTask.id == task_id).values(**values)
-                        .execution_options(synchronize_session=False))
+        conn.execute(update(TASKS).where(TASKS.c.id == task_id).values(**values))
     if ended:
-        session.execute(update(TaskCandidate).where(TaskCandidate.task_id.in_(ended)).values(is_open=False))
+        conn.execute(update(CANDIDATES).where(CANDIDATES.c.task_id.in_(ended)).values(is_open=False))
     if instance.status != "running":
         return
     rows, candidates = [], []
@@ -214,9 +220,9 @@ def _sync_tasks(run: Run, snap: Snapshot, task_deadlines) -> None:
                         "due_at": due} for g in dict.fromkeys(ext.get("candidateGroups") or [])]
         run.audit.add("task_created", task.element_id, task=task_id, due_at=due.isoformat() if due else None)
     if rows:
-        session.execute(insert(HumanTask), rows)
+        conn.execute(insert(TASKS), rows)
     if candidates:
-        session.execute(insert(TaskCandidate), candidates)
+        conn.execute(insert(CANDIDATES), candidates)
 
 
 def _assignee(task) -> str | None:
@@ -240,19 +246,20 @@ def _priority(ext: dict) -> int:
 def _sync_timers(run: Run, snap: Snapshot) -> None:
     from app.workflow.timing import is_provisional, notify_new_timer
 
-    session, instance = run.session, run.instance
-    pending = {row.task_id: row for row in session.execute(all_tenants(
-        select(Timer.id, Timer.task_id, Timer.due_at).where(Timer.instance_id == instance.id,
-                                                            Timer.status == "pending"))).all()}
+    instance = run.instance
+    conn = run.session.connection()
+    pending = {row.task_id: row for row in conn.execute(
+        select(TIMERS.c.id, TIMERS.c.task_id, TIMERS.c.due_at).where(TIMERS.c.instance_id == instance.id,
+                                                                     TIMERS.c.status == "pending")).all()}
     for task_id, row in pending.items():
         waiting = snap.timers.get(task_id)
         if waiting is not None and instance.status == "running":
             if waiting.due_at != row.due_at:  # a cycle timer moved on to its next occurrence
-                session.execute(update(Timer).where(Timer.id == row.id).values(due_at=waiting.due_at,
-                                                                              fired_at=run.now))
+                conn.execute(update(TIMERS).where(TIMERS.c.id == row.id).values(due_at=waiting.due_at,
+                                                                                fired_at=run.now))
             continue
         status = "fired" if task_id in run.fired_timers else "cancelled"
-        session.execute(update(Timer).where(Timer.id == row.id).values(status=status, fired_at=run.now))
+        conn.execute(update(TIMERS).where(TIMERS.c.id == row.id).values(status=status, fired_at=run.now))
     if instance.status != "running":
         return
     new = [{"instance_id": instance.id, "tenant_id": instance.tenant_id, "task_id": t.task_id,
@@ -260,7 +267,7 @@ def _sync_timers(run: Run, snap: Snapshot) -> None:
             "status": "pending", "created_at": run.now}
            for task_id, t in snap.timers.items() if task_id not in pending]
     if new:
-        session.execute(insert(Timer), new)
+        conn.execute(insert(TIMERS), new)
         for row in new:
             run.audit.add("timer_scheduled", row["element_id"], due_at=row["due_at"].isoformat())
         notify_new_timer(min(row["due_at"] for row in new))
@@ -268,6 +275,8 @@ def _sync_timers(run: Run, snap: Snapshot) -> None:
 
 def _record_incidents(run: Run, errors: list[StepError]) -> None:
     session, instance = run.session, run.instance
+    if not errors and run.retrying is None and not instance.has_incident:
+        return  # the common step: nothing failed before, nothing failed now
     if run.retrying is not None and not any(e.task_id == run.retrying.task_id for e in errors):
         run.retrying.status, run.retrying.resolved_at = "resolved", run.now
         run.retrying.resolved_by = run.actor.username

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import itertools
 import uuid
-from datetime import datetime
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
@@ -25,8 +25,10 @@ _seq = itertools.count(1)
 
 
 def wire_inbox(app) -> None:
-    from app.inbox import models  # noqa: F401 - the inbox tables join the metadata
-    from app.inbox import views
+    from app.inbox import (
+        models,  # noqa: F401 - the inbox tables join the metadata
+        views,
+    )
 
     if "inbox" not in app.blueprints:
         # Flask refuses new blueprints once a request was served; the session's app may have
@@ -47,9 +49,7 @@ def app(app):
 @pytest.fixture()
 def frozen():
     """The app clock frozen on a Wednesday morning in Shanghai (2025-11-19 09:00 +08:00)."""
-    from datetime import timedelta, timezone
-
-    frozen = clock.FrozenClock(datetime(2025, 11, 19, 1, 0, tzinfo=timezone.utc) + timedelta(hours=0))
+    frozen = clock.FrozenClock(datetime(2025, 11, 19, 1, 0, tzinfo=UTC))
     clock.set_source(frozen)
     yield frozen
     clock.set_source(None)

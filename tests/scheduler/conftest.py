@@ -24,6 +24,16 @@ T0 = datetime(2026, 3, 2, 1, 0, tzinfo=UTC)  # Monday 09:00 in Shanghai
 _seq = count(1)
 
 
+@pytest.fixture(autouse=True)
+def _forget_cached_definitions():
+    """Truncation restarts ids, so definition 1 of one test is not definition 1 of the next:
+    the engine's per-id cache of diagrams must not outlive the test (ids never repeat in use)."""
+    yield
+    from app.workflow import steps
+
+    steps._definitions.clear()
+
+
 @pytest.fixture()
 def frozen():
     """The app's clock, frozen at T0; move it with ``frozen.advance(hours=…)``."""
@@ -113,3 +123,30 @@ def deploy(session, name: str):
 
 def later(**delta: float) -> datetime:
     return clock.now() + timedelta(**delta)
+
+
+def clone_waiting_instances(session, instance_id: int, count_: int) -> list[int]:
+    """``count_`` copies of a waiting instance and its pending timers, made in two statements.
+
+    Starting a thousand instances through the engine would take most of the test's time; the
+    copies carry the same engine state, so each fires through the engine like the original.
+    (Their audit chains start mid-way: not for tests of the audit trail.) PostgreSQL only.
+    """
+    from sqlalchemy import text
+
+    ids = session.execute(text("""
+        INSERT INTO process_instance (definition_id, process_key, business_key, status, state,
+            serializer_version, lock_version, started_by, started_at, updated_at, has_incident, audit_seq,
+            audit_hash, tenant_id)
+        SELECT definition_id, process_key, 'copy-' || g, status, state, serializer_version, lock_version,
+            started_by, started_at, updated_at, has_incident, audit_seq, audit_hash, tenant_id
+        FROM process_instance, generate_series(1, :n) AS g WHERE id = :id
+        RETURNING id"""), {"n": count_, "id": instance_id}).scalars().all()
+    session.execute(text("""
+        INSERT INTO workflow_timer (instance_id, tenant_id, task_id, element_id, due_at, due_provisional,
+            status, created_at, attempts)
+        SELECT p.id, t.tenant_id, t.task_id, t.element_id, t.due_at, t.due_provisional, t.status,
+            t.created_at, 0
+        FROM workflow_timer t JOIN process_instance p ON p.id = ANY(:ids)
+        WHERE t.instance_id = :id AND t.status = 'pending'"""), {"ids": list(ids), "id": instance_id})
+    return list(ids)

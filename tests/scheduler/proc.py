@@ -1,0 +1,64 @@
+"""A scheduler process for the multi-process tests and the benchmark.
+
+    python -m tests.scheduler.proc --url postgresql://… --clock 2026-…Z [--workers 1] [--batch 10]
+                                   [--delay 0.02] [--start-at EPOCH] [--out result.json]
+
+Fires every due timer like ``flask scheduler run --once`` (same ``scheduler.timers.drain``), with
+the app's clock set to ``--clock``; records which timers this process fired and, with
+``--delay``, pauses inside each step (before the batch commits) so a test can kill it mid-batch.
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import logging
+import os
+import time
+from datetime import datetime
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--url", required=True)
+    parser.add_argument("--clock", default=None, help="ISO time for the app's clock (default: real time)")
+    parser.add_argument("--workers", type=int, default=1)
+    parser.add_argument("--batch", type=int, default=10)
+    parser.add_argument("--delay", type=float, default=0.0)
+    parser.add_argument("--start-at", type=float, default=None, help="wall-clock epoch to begin at")
+    parser.add_argument("--out", default=None)
+    args = parser.parse_args()
+
+    from app import clock, create_app
+    from app.workflow import service as workflow_service
+    from scheduler import timers
+
+    logging.getLogger("spiff").setLevel(logging.WARNING)
+    app = create_app({"TESTING": True, "DATABASE_URL": args.url, "SECRET_KEY": "scheduler-test-process-key",
+                      "SCHEDULER_ENABLED": False})
+    if args.clock:
+        clock.set_source(clock.FrozenClock(datetime.fromisoformat(args.clock)))
+    fired: list[int] = []
+    real_fire = workflow_service.fire_timer
+
+    def fire(session, timer_id, *, now=None):
+        done = real_fire(session, timer_id, now=now)
+        if done:
+            fired.append(timer_id)
+        if args.delay:
+            time.sleep(args.delay)
+        return done
+
+    workflow_service.fire_timer = fire
+    if args.start_at:
+        time.sleep(max(0.0, args.start_at - time.time()))
+    print(json.dumps({"pid": os.getpid(), "started": True}), flush=True)
+    result = timers.drain(app, workers=args.workers, batch=args.batch)
+    report = {"pid": os.getpid(), "fired_ids": fired, **result.as_dict()}
+    if args.out:
+        with open(args.out, "w", encoding="utf-8") as handle:
+            json.dump(report, handle)
+    print(json.dumps({k: v for k, v in report.items() if k != "fired_ids"}), flush=True)
+
+
+if __name__ == "__main__":
+    main()
