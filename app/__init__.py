@@ -36,10 +36,10 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     from app.accounts import api as accounts_api
     from app.accounts import views as accounts_views
     from app.inbox import api as inbox_api
-    from app.workflow import api as workflow_api
-    from app.workflow.setup import init_engine
     from app.web import nav
     from app.web import views as web_views
+    from app.workflow import api as workflow_api
+    from app.workflow.setup import init_engine
 
     app.register_blueprint(web_views.bp)
     app.register_blueprint(accounts_views.bp)

@@ -2,14 +2,14 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 _source: Callable[[], datetime] | None = None
 
 
 def now() -> datetime:
     """Timezone-aware current time (UTC) from the configured source."""
-    return _source() if _source is not None else datetime.now(timezone.utc)
+    return _source() if _source is not None else datetime.now(UTC)
 
 
 def set_source(source: Callable[[], datetime] | None) -> None:

@@ -60,6 +60,8 @@ class Runner:
 
     # -- life cycle --------------------------------------------------------------------------------
     def start(self) -> None:
+        # APScheduler logs every run at INFO; with wake-ups near each due time that is noise.
+        logging.getLogger("apscheduler").setLevel(logging.WARNING)
         with self.app.app_context():
             count, oldest = timers.overdue(db.session, now=clock.now())
             db.session.rollback()

@@ -23,7 +23,8 @@ class TokenSchema(Schema):
 
 
 class NewTokenSchema(TokenSchema):
-    token = fields.String(attribute="clear_text", metadata={"description": "Shown once; send as `Authorization: Bearer <token>`."})
+    token = fields.String(attribute="clear_text",
+                          metadata={"description": "Shown once; send as `Authorization: Bearer <token>`."})
 
 
 class MeSchema(Schema):

@@ -12,7 +12,6 @@ from app.auth import current_actor
 from app.extensions import db
 from app.inbox import bulk, notifications, service, substitutes
 from app.inbox import schemas as s
-from app.inbox.context import citation
 
 bp = Blueprint("tasks", __name__, url_prefix="/api/v1", description="Human tasks, substitutes and notifications")
 TASKS, ABSENCES, NOTIFICATIONS = ["tasks"], ["absences"], ["notifications"]
@@ -52,10 +51,7 @@ class TaskById(MethodView):
     @bp.response(200, s.TaskDetailSchema)
     def get(self, task_id: str):
         """The task with its form schema, the data it shows and the regulation article it implements."""
-        view = service.task_view(db.session, current_actor(), task_id)
-        item = view["task"]
-        return {**s.TaskSchema().dump(item), "form": view["form"], "data": view["data"],
-                "regulation": citation(item.documentation)}
+        return service.task_view(db.session, current_actor(), task_id)
 
 
 @bp.route("/tasks/<task_id>/claim")

@@ -9,7 +9,7 @@ Other domains use this module (and ``substitutes``/``notifications`` through it 
 """
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
@@ -56,6 +56,15 @@ class TaskItem:
     @property
     def due_soon(self) -> bool:
         return self.due.soon
+
+
+@dataclass
+class TaskDetail(TaskItem):
+    """A task as ``GET /tasks/{id}`` shows it: with its form, its data and the cited article."""
+
+    form: dict[str, Any] | None = None
+    data: dict[str, Any] = field(default_factory=dict)
+    regulation: Any = None  # context.Citation
 
 
 @dataclass
@@ -220,13 +229,18 @@ def task_data(session: Session, task: HumanTask) -> dict[str, Any]:
     return workflow_service.task_variables(session, task)
 
 
-def task_view(session: Session, actor: Actor, task_id: str) -> dict[str, Any]:
-    """The task, its form (form-js JSON with ``valuesKey`` options resolved) and its data."""
+def task_view(session: Session, actor: Actor, task_id: str) -> TaskDetail:
+    """The task, its form (form-js JSON with ``valuesKey`` options resolved), its data and the
+    regulation article its documentation cites."""
+    from app.inbox.context import citation  # context builds on this module
+
     task = get_task(session, actor, task_id)
     form = task_form(session, task)
     data = task_data(session, task) if task.status == "open" else {}
     schema = form_schema_json(form, options=options_from_data(form, data)) if form else None
-    return {"task": describe(session, actor, task), "form": schema, "data": data}
+    item = describe(session, actor, task)
+    return TaskDetail(item.task, item.due, item.on_behalf_of, form=schema, data=data,
+                      regulation=citation(task.documentation))
 
 
 def acting_for(session: Session, actor: Actor, task: HumanTask) -> str | None:

@@ -14,8 +14,8 @@ bp = Blueprint("scheduler", __name__, url_prefix="/api/v1", description="Timers 
 
 @bp.route("/timers")
 class Timers(MethodView):
-    @bp.arguments(s.TimerQuerySchema, location="query")
-    @bp.response(200, s.TimerPageSchema)
+    @bp.arguments(s.SchedulerTimerQuerySchema, location="query")
+    @bp.response(200, s.SchedulerTimerPageSchema)
     def get(self, query):
         """Timers, soonest due first, with instance, element, due time and lateness."""
         return service.list_timers(db.session, current_actor(), **query)

@@ -111,3 +111,42 @@ def load(modules: tuple[str, ...] = DOMAIN_JOB_MODULES) -> dict[str, JobSpec]:
 
 def get(name: str) -> JobSpec | None:
     return load().get(name)
+
+
+def start_process(name: str, *, process_key: str, cron: dict[str, Any] | None = None,
+                  interval: dict[str, Any] | None = None, tenant_id: str = "city",
+                  variables: dict[str, Any] | None = None, description: Any = "") -> JobFunc:
+    """A periodic job that starts ``process_key`` once per occurrence: a process on a schedule.
+
+    Assign the result to a module-level name in a domain's ``jobs.py``::
+
+        solicitation = start_process("procurement.solicitation", process_key="solicitation",
+                                     cron={"month": 9, "day": 1, "hour": 9})
+
+    The instance's business key names the job and the minute it was due, so running the job
+    again for the same occurrence (by hand, after a crash) finds it and starts nothing.
+    (BPMN timer *start* events are not used for this: the engine refuses start-event cycles,
+    and a start-event date or duration makes one instance wait at its start.)
+    """
+
+    def job(ctx: JobContext) -> str:
+        from sqlalchemy import select
+
+        from app.security import SYSTEM, all_tenants
+        from app.workflow import service as workflow_service
+        from app.workflow.models import ProcessInstance
+
+        occurrence = ctx.now.astimezone(SHANGHAI).strftime("%Y-%m-%dT%H:%M")
+        business_key = f"{name}@{occurrence}"
+        existing = ctx.session.scalar(all_tenants(select(ProcessInstance.id).where(
+            ProcessInstance.process_key == process_key, ProcessInstance.business_key == business_key)))
+        if existing is not None:
+            return f"{process_key} already started for {occurrence} (instance {existing})"
+        instance = workflow_service.start_instance(ctx.session, SYSTEM, process_key=process_key,
+                                                   business_key=business_key, tenant_id=tenant_id,
+                                                   variables=dict(variables or {}))
+        return f"started {process_key} instance {instance.id} ({business_key})"
+
+    job.__name__ = job.__qualname__ = f"start_{process_key}"
+    return periodic(name, cron=cron, interval=interval, timeout_minutes=10,
+                    description=description or f"Starts {process_key} on schedule.")(job)

@@ -6,7 +6,7 @@ from marshmallow import Schema, fields, validate
 from app.jobs.models import OUTCOMES
 
 
-class TimerQuerySchema(Schema):
+class SchedulerTimerQuerySchema(Schema):
     status = fields.String(load_default="pending", validate=validate.OneOf(["pending", "fired", "cancelled"]))
     overdue = fields.Boolean(load_default=None)
     process_key = fields.String(load_default=None)
@@ -15,7 +15,7 @@ class TimerQuerySchema(Schema):
     per_page = fields.Integer(load_default=50, validate=validate.Range(min=1, max=500))
 
 
-class TimerSchema(Schema):
+class SchedulerTimerSchema(Schema):
     id = fields.Integer(attribute="timer.id")
     instance_id = fields.Integer(attribute="timer.instance_id")
     tenant = fields.String(attribute="timer.tenant_id")
@@ -34,8 +34,8 @@ class TimerSchema(Schema):
     stuck = fields.Boolean(metadata={"description": "the scheduler stopped trying: retry after fixing the cause"})
 
 
-class TimerPageSchema(Schema):
-    items = fields.List(fields.Nested(TimerSchema))
+class SchedulerTimerPageSchema(Schema):
+    items = fields.List(fields.Nested(SchedulerTimerSchema))
     total = fields.Integer()
     page = fields.Integer()
     per_page = fields.Integer()

@@ -8,19 +8,19 @@ from __future__ import annotations
 import threading
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from SpiffWorkflow.bpmn import BpmnWorkflow
+from SpiffWorkflow.bpmn.specs.event_definitions.multiple import MultipleEventDefinition
 from SpiffWorkflow.bpmn.specs.event_definitions.timer import (
     CycleTimerEventDefinition,
     TimerEventDefinition,
 )
-from SpiffWorkflow.bpmn.util.event import BpmnEvent
-from SpiffWorkflow.camunda.specs.event_definitions import MessageEventDefinition
 from SpiffWorkflow.exceptions import SpiffWorkflowException, WorkflowException
 from SpiffWorkflow.util.task import TaskState
 
+from app.workflow import events
 from app.workflow.parser import ParsedDiagram, parse_diagram
 from app.workflow.serializer import StateSerializer
 
@@ -102,12 +102,35 @@ class SpecCache:
 def _utc(value: str) -> datetime:
     parsed = datetime.fromisoformat(value)
     if parsed.tzinfo is None:
-        parsed = parsed.replace(tzinfo=timezone.utc)
-    return parsed.astimezone(timezone.utc)
+        parsed = parsed.replace(tzinfo=UTC)
+    return parsed.astimezone(UTC)
 
 
 def task_extensions(task) -> dict[str, Any]:
     return getattr(task.task_spec, "extensions", None) or {}
+
+
+def timer_definition(task) -> TimerEventDefinition | None:
+    """The timer a waiting task waits for: its own, or (SpiffWorkflow 3.2.0) the one an event-based
+    gateway holds for its timer branch — the gateway waits with a MultipleEventDefinition and keeps
+    that timer's due time in its own internal data."""
+    definition = getattr(task.task_spec, "event_definition", None)
+    if isinstance(definition, TimerEventDefinition):
+        return definition
+    if isinstance(definition, MultipleEventDefinition):
+        # Validation allows one timer per event-based gateway: they would share one due time.
+        return next((d for d in definition.event_definitions if isinstance(d, TimerEventDefinition)), None)
+    return None
+
+
+def timer_element_id(task, definition: TimerEventDefinition) -> str:
+    """The timer event's id; for an event-based gateway, the id of its timer branch (the gateway
+    connects its branches in the order of its event definitions)."""
+    gateway = getattr(task.task_spec, "event_definition", None)
+    if isinstance(gateway, MultipleEventDefinition):
+        index = next(i for i, d in enumerate(gateway.event_definitions) if d is definition)
+        return task.task_spec.outputs[index].bpmn_id
+    return task.task_spec.bpmn_id
 
 
 def is_external(task) -> bool:
@@ -206,14 +229,8 @@ class Engine:
         return None
 
     def send_message(self, workflow: BpmnWorkflow, name: str, payload: dict[str, Any]) -> bool:
-        """Deliver a message; False when nothing waits for it (ENGINE-NOTES: 409)."""
-        waiting = {e.name for e in workflow.waiting_events()}
-        if name not in waiting:
-            return False
-        # ENGINE-NOTES: Camunda-parsed workflows want Camunda's MessageEventDefinition envelope.
-        definition = MessageEventDefinition(name)
-        workflow.send_event(BpmnEvent(definition, {"payload": payload, "result_var": None}))
-        return True
+        """Deliver a message or signal named ``name``; False when nothing waits for it (409)."""
+        return events.deliver(workflow, name, payload)
 
     def fire_timer(self, workflow: BpmnWorkflow, task_id: str) -> bool:
         """Mark one waiting timer as due, whatever the wall clock says: the timer row is the
@@ -222,16 +239,29 @@ class Engine:
         for task in workflow.get_tasks(state=TaskState.WAITING):
             if str(task.id) != task_id:
                 continue
-            definition = getattr(task.task_spec, "event_definition", None)
+            definition = timer_definition(task)
             if isinstance(definition, CycleTimerEventDefinition):
                 value = task._get_internal_data("event_value")
-                if value:
-                    value["next"] = (datetime.now(timezone.utc) - timedelta(seconds=1)).isoformat()
+                if not value or not value.get("cycles"):
+                    return False
+                due = datetime.fromisoformat(value["next"])
+                now = datetime.now(UTC)
+                value["next"] = (now - timedelta(seconds=1)).isoformat()
+                task._set_internal_data(event_value=value)
+                workflow.refresh_timers()
+                # SpiffWorkflow counts the next occurrence from the moved "next"; keep the schedule
+                # anchored to the due time instead (R3/PT1H: +1 h, +2 h, +3 h), unless that is
+                # already past (the scheduler was down): then one period from now, not a burst.
+                value = task._get_internal_data("event_value")
+                if value and value.get("cycles"):
+                    period = timedelta(seconds=value["duration"])
+                    anchored = due + period
+                    value["next"] = (anchored if anchored > now else now + period).isoformat()
                     task._set_internal_data(event_value=value)
-            elif isinstance(definition, TimerEventDefinition):
-                task._set_internal_data(event_fired=True)
-            else:
+                return True
+            if definition is None:
                 return False
+            task._set_internal_data(event_fired=True)
             workflow.refresh_timers()
             return True
         return False
@@ -247,12 +277,12 @@ class Engine:
                 task=task,
             )
         for task in workflow.get_tasks(state=TaskState.WAITING):
-            definition = getattr(task.task_spec, "event_definition", None)
-            if not isinstance(definition, TimerEventDefinition):
+            definition = timer_definition(task)
+            if definition is None:
                 continue
             value = definition.details(task).value
             if isinstance(value, str):
-                snap.timers[str(task.id)] = WaitingTimer(str(task.id), task.task_spec.bpmn_id, _utc(value))
+                snap.timers[str(task.id)] = WaitingTimer(str(task.id), timer_element_id(task, definition), _utc(value))
         for task in workflow.get_tasks(state=TaskState.STARTED):
             if is_external(task):
                 snap.external_tasks.append(str(task.id))
@@ -275,6 +305,24 @@ class Engine:
             if task.has_state(TaskState.COMPLETED) and task.task_spec.bpmn_id and task.task_spec.bpmn_id not in seen:
                 seen.append(task.task_spec.bpmn_id)
         return seen
+
+    def taken_pairs(self, workflow: BpmnWorkflow) -> list[tuple[str, str]]:
+        """(source, target) element ids of every step taken, for drawing the path. Sequence-flow
+        ids are not kept (ENGINE-NOTES): ``ParsedDiagram.flow_ids`` maps these pairs back to them.
+        Internal tasks without an element (boundary-event splits) are looked through."""
+        pairs: list[tuple[str, str]] = []
+        for task in workflow.get_tasks():
+            target = task.task_spec.bpmn_id
+            if not target or task.has_state(TaskState.PREDICTED_MASK | TaskState.CANCELLED):
+                continue
+            parent = task.parent
+            while parent is not None and not parent.task_spec.bpmn_id:
+                parent = parent.parent
+            if parent is not None and parent.has_state(TaskState.COMPLETED):
+                pair = (parent.task_spec.bpmn_id, target)
+                if pair not in pairs:
+                    pairs.append(pair)
+        return pairs
 
     def active_element_ids(self, workflow: BpmnWorkflow) -> list[str]:
         active: list[str] = []

@@ -64,7 +64,7 @@ class ProcessInstance(TenantScoped, db.Model):
 
     definition: Mapped[ProcessDefinition] = relationship(lazy="joined")
 
-    __mapper_args__ = {"version_id_col": lock_version}
+    __mapper_args__ = {"version_id_col": lock_version}  # noqa: RUF012 - SQLAlchemy's declarative hook
 
 
 class HumanTask(TenantScoped, db.Model):

@@ -50,6 +50,7 @@ from SpiffWorkflow.camunda.parser import task_spec as camunda_tasks
 from SpiffWorkflow.camunda.parser.CamundaParser import CamundaParser
 
 from app.workflow import xml as safe_xml
+from app.workflow.events import MergingMessageEventDefinition
 from app.workflow.expressions import ExpressionError, translate, translate_timer, unwrap
 
 BPMN_NS = "http://www.omg.org/spec/BPMN/20100524/MODEL"
@@ -188,6 +189,12 @@ class _TimerEvents(_Yunguan):
                 return definition(name, expression, description=description)
         raise ValidationException("a timer needs a timeDate, timeDuration or timeCycle",
                                   node=self.node, file_name=self.filename)
+
+    def parse_message_event(self, message_event):
+        # Delivered variables become process variables (events.py), not <ElementId>_Response.
+        parsed = super().parse_message_event(message_event)
+        return MergingMessageEventDefinition(parsed.name, parsed.correlation_properties, parsed.expression,
+                                             parsed.result_var, description=parsed.description)
 
 
 class UserTaskParser(_Yunguan, camunda_tasks.UserTaskParser):

@@ -17,6 +17,9 @@ from SpiffWorkflow.bpmn import BpmnWorkflow
 from SpiffWorkflow.bpmn.serializer import BpmnWorkflowSerializer
 from SpiffWorkflow.bpmn.serializer.default.workflow import BpmnWorkflowConverter, WorkflowConverter
 from SpiffWorkflow.camunda.serializer.config import CAMUNDA_CONFIG
+from SpiffWorkflow.camunda.serializer.event_definition import MessageEventDefinitionConverter
+
+from app.workflow.events import MergingMessageEventDefinition
 
 _live_specs: ContextVar[tuple[Any, dict[str, Any]]] = ContextVar("live_specs")
 
@@ -46,6 +49,7 @@ class SpecFreeWorkflowConverter(BpmnWorkflowConverter):
 def _registry():
     config = dict(CAMUNDA_CONFIG)
     config[BpmnWorkflow] = SpecFreeWorkflowConverter
+    config[MergingMessageEventDefinition] = MessageEventDefinitionConverter
     registry = BpmnWorkflowSerializer.configure(config)
     # ENGINE-NOTES: date and Decimal are not serializable until registered. Money stays exact.
     registry.register(Decimal, lambda v: {"value": str(v)}, lambda v: Decimal(v["value"]))
@@ -68,9 +72,11 @@ class StateSerializer:
         registry._encoder_mode = True
         try:
             dct = registry.convert(workflow)
+            # In encoder mode the registry converts only the top of each value; values nested in
+            # task data (a script's Decimal, a date) are converted by SpiffWorkflow's encoder class.
+            return json.dumps(dct, cls=self._serializer._encoder_cls, separators=(",", ":"), ensure_ascii=False)
         finally:
             registry._encoder_mode = False
-        return json.dumps(dct, separators=(",", ":"), ensure_ascii=False)
 
     def loads(self, state: str, version: str, spec: Any, subprocess_specs: dict[str, Any]) -> BpmnWorkflow:
         dct = json.loads(state)

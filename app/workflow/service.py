@@ -91,7 +91,7 @@ def _default_authorize(actor: Actor) -> Callable[[HumanTask], None]:
 
 
 def send_message(session: Session, actor: Actor, instance_id: int, name: str,
-                 variables: dict[str, Any] | None = None) -> ProcessInstance:
+                 variables: dict[str, Any] | None = None, *, reason: str = "") -> ProcessInstance:
     instance = get_visible(session, actor, ProcessInstance, instance_id)
     if not actor.has_any(MESSAGE_ROLES) and instance.started_by != actor.username:
         raise Forbidden(_("Only the starter, city roles or admins may send messages to this instance."))
@@ -100,7 +100,7 @@ def send_message(session: Session, actor: Actor, instance_id: int, name: str,
         if not run.engine.send_message(run.workflow, name, payload):
             raise Conflict(_("The instance is not waiting for the message %(name)s.", name=name),
                            code="message_not_expected", fields={"name": ["not awaited"]})
-        run.audit.add("message", None, name=name, variables=payload)
+        run.audit.add("message", None, name=name, variables=payload, **({"reason": reason} if reason else {}))
     return run.instance
 
 
@@ -135,7 +135,7 @@ def fire_timer(session: Session, timer_id: int, *, now: datetime | None = None) 
     return True
 
 
-def retry_incident(session: Session, actor: Actor, incident_id: int) -> Incident:
+def retry_incident(session: Session, actor: Actor, incident_id: int, *, reason: str = "") -> Incident:
     require_role(actor, ADMIN)
     incident = get_visible(session, actor, Incident, incident_id)
     if incident.status != "open":
@@ -143,7 +143,8 @@ def retry_incident(session: Session, actor: Actor, incident_id: int) -> Incident
     with steps.step(session, get_engine(), actor, incident.instance_id, retrying=incident) as run:
         if incident.task_id and not run.engine.retry(run.workflow, incident.task_id):
             raise Conflict(_("The failed step is no longer waiting to be retried."), code="nothing_to_retry")
-        run.audit.add("incident_retried", incident.element_id, incident=incident.id)
+        run.audit.add("incident_retried", incident.element_id, incident=incident.id,
+                      **({"reason": reason} if reason else {}))
     return incident
 
 

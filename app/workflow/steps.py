@@ -26,6 +26,9 @@ from app.workflow.audit import AuditLog
 from app.workflow.engine import CachedSpec, Engine, Snapshot, StepError
 from app.workflow.models import HumanTask, Incident, ProcessDefinition, ProcessInstance, TaskCandidate, Timer
 
+# A suspended instance keeps its open tasks and pending timers: they wait for it to resume.
+LIVE_STATUSES = frozenset({"running", "suspended"})
+
 _definitions: dict[int, tuple[str, str, str]] = {}  # id -> (digest, filename, xml); versions never change
 _definitions_lock = threading.Lock()
 
@@ -106,7 +109,9 @@ def step(session: Session, engine: Engine, actor: Actor, instance_id: int, *, on
     run = Run(session, engine, actor, instance, workflow, AuditLog(instance, actor, now, on_behalf_of), now,
               retrying=retrying)
     yield run
-    errors = [] if run.cancelled else engine.run(workflow, _handler_caller(run))
+    # A suspended instance does not move on its own: whatever became ready runs on resume.
+    frozen = run.cancelled or run.instance.status == "suspended"
+    errors = [] if frozen else engine.run(workflow, _handler_caller(run))
     persist(run, errors)
 
 
@@ -188,7 +193,7 @@ def _sync_tasks(run: Run, snap: Snapshot, task_deadlines) -> None:
     open_rows = conn.execute(select(TASKS.c.id, TASKS.c.element_id).where(
         TASKS.c.instance_id == instance.id, TASKS.c.status == "open")).all()
     existing = {row.id: row.element_id for row in open_rows}
-    ended = [tid for tid in existing if tid not in snap.user_tasks or instance.status != "running"]
+    ended = [tid for tid in existing if tid not in snap.user_tasks or instance.status not in LIVE_STATUSES]
     for task_id in ended:
         done = task_id in run.completed_tasks
         values = {"status": "completed" if done else "cancelled", "completed_at": run.now}
@@ -199,7 +204,7 @@ def _sync_tasks(run: Run, snap: Snapshot, task_deadlines) -> None:
         conn.execute(update(TASKS).where(TASKS.c.id == task_id).values(**values))
     if ended:
         conn.execute(update(CANDIDATES).where(CANDIDATES.c.task_id.in_(ended)).values(is_open=False))
-    if instance.status != "running":
+    if instance.status not in LIVE_STATUSES:
         return
     rows, candidates = [], []
     for task_id, task in snap.user_tasks.items():
@@ -253,14 +258,14 @@ def _sync_timers(run: Run, snap: Snapshot) -> None:
                                                                      TIMERS.c.status == "pending")).all()}
     for task_id, row in pending.items():
         waiting = snap.timers.get(task_id)
-        if waiting is not None and instance.status == "running":
+        if waiting is not None and instance.status in LIVE_STATUSES:
             if waiting.due_at != row.due_at:  # a cycle timer moved on to its next occurrence
                 conn.execute(update(TIMERS).where(TIMERS.c.id == row.id).values(due_at=waiting.due_at,
                                                                                 fired_at=run.now))
             continue
         status = "fired" if task_id in run.fired_timers else "cancelled"
         conn.execute(update(TIMERS).where(TIMERS.c.id == row.id).values(status=status, fired_at=run.now))
-    if instance.status != "running":
+    if instance.status not in LIVE_STATUSES:
         return
     new = [{"instance_id": instance.id, "tenant_id": instance.tenant_id, "task_id": t.task_id,
             "element_id": t.element_id, "due_at": t.due_at, "due_provisional": is_provisional(t.due_at),

@@ -67,10 +67,7 @@ def evaluate_moment(engine, task, expression: str, now: datetime) -> datetime | 
     text = (expression or "").strip()
     if not text:
         return None
-    if text.startswith("${"):
-        value = engine.script_engine.evaluate(task, text)
-    else:
-        value = text
+    value = engine.script_engine.evaluate(task, text) if text.startswith("${") else text
     return to_datetime(value, now=now)
 
 

@@ -41,6 +41,16 @@ def _reset_handlers():
     yield
 
 
+@pytest.fixture(autouse=True)
+def _forget_definitions():
+    """Truncation restarts ids, so definition 1 of one test is not that of the next: forget the
+    process-wide definition cache (the spec cache is keyed by content and may stay)."""
+    from app.workflow import steps
+
+    yield
+    steps._definitions.clear()
+
+
 def deploy_file(name: str, actor=SYSTEM):
     result = deployment.deploy(_db.session, actor, (HERE / name).read_bytes(), name)
     _db.session.commit()

@@ -66,7 +66,7 @@ def test_approve_then_message_runs_handler_and_completes(db, review, people):
     db.session.commit()
     db.session.refresh(instance)
     assert instance.status == "completed"
-    assert ec.CALLS == [("record", ec.CALLS[0][1])] and ec.CALLS[0][1]["approved"] is True
+    assert [("record", ec.CALLS[0][1])] == ec.CALLS and ec.CALLS[0][1]["approved"] is True
     kinds = [e.kind for e in db.session.scalars(all_tenants(select(AuditEvent).where(
         AuditEvent.instance_id == instance.id).order_by(AuditEvent.seq)))]
     assert kinds[0] == "started" and "task_completed" in kinds and "message" in kinds and kinds[-1] == "completed"

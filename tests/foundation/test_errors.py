@@ -2,7 +2,6 @@ from flask import Blueprint
 from sqlalchemy import select
 
 from app import create_app
-
 from app.accounts.models import ApiToken, Organisation
 from app.extensions import db as _db
 from tests import builders

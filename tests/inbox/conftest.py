@@ -12,11 +12,13 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
+from sqlalchemy import select
 
 from app import clock
 from app.extensions import db as _db
-from app.security import SYSTEM, Actor
+from app.security import SYSTEM, Actor, all_tenants
 from app.workflow import deployment
+from app.workflow import service as workflow_service
 from app.workflow.models import HumanTask, ProcessDefinition, ProcessInstance, TaskCandidate
 from tests import builders
 
@@ -76,6 +78,27 @@ def deploy_file(name: str = "district_approval.bpmn"):
     result = deployment.deploy(_db.session, SYSTEM, (HERE / name).read_bytes(), name)
     _db.session.commit()
     return result.definition
+
+
+GOOD = {"decision": "approve", "quantity": 8, "comment": "同意开通"}
+
+
+@pytest.fixture()
+def approval(db):
+    """The test diagram deployed: Approve (form example-approval, district.operator, 3 working days) → Confirm."""
+    return deploy_file()
+
+
+def start(db, people, business_key: str = "REQ-1", **variables):
+    instance = workflow_service.start_instance(db.session, actor(people["unit"]), process_key="district_approval",
+                                               business_key=business_key, variables={"vcpu": 8, **variables})
+    db.session.commit()
+    return instance
+
+
+def open_task(db, instance_id: int, element_id: str = "Approve") -> HumanTask:
+    return db.session.scalar(all_tenants(select(HumanTask).where(
+        HumanTask.instance_id == instance_id, HumanTask.status == "open", HumanTask.element_id == element_id)))
 
 
 def _definition() -> ProcessDefinition:

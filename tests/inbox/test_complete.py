@@ -9,28 +9,8 @@ from sqlalchemy import select
 from app.errors import Conflict, ValidationFailed
 from app.inbox import context, service, substitutes
 from app.security import all_tenants
-from app.workflow import service as workflow_service
-from app.workflow.models import AuditEvent, HumanTask
-from tests.inbox.conftest import actor, deploy_file
-
-GOOD = {"decision": "approve", "quantity": 8, "comment": "同意开通"}
-
-
-@pytest.fixture()
-def approval(db):
-    return deploy_file()
-
-
-def start(db, people, business_key: str = "REQ-1", **variables):
-    instance = workflow_service.start_instance(db.session, actor(people["unit"]), process_key="district_approval",
-                                               business_key=business_key, variables={"vcpu": 8, **variables})
-    db.session.commit()
-    return instance
-
-
-def open_task(db, instance_id: int, element_id: str = "Approve") -> HumanTask:
-    return db.session.scalar(all_tenants(select(HumanTask).where(
-        HumanTask.instance_id == instance_id, HumanTask.status == "open", HumanTask.element_id == element_id)))
+from app.workflow.models import AuditEvent
+from tests.inbox.conftest import GOOD, actor, open_task, start
 
 
 def test_form_rules_are_enforced_and_a_second_completion_is_409(db, people, approval):

@@ -1,7 +1,7 @@
 """Absences and substitutes: the substitute sees the absent user's tasks during the period only."""
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import UTC, date, datetime, timedelta
 
 import pytest
 
@@ -97,7 +97,8 @@ def test_absences_api(client, auth, db, people, frozen):
     assert created.status_code == 201, created.get_json()
     body = created.get_json()
     assert (body["starts_on"], body["ends_on"]) == ("2025-11-19", "2025-11-21")
-    assert body["ends_at"].startswith("2025-11-21T16:00")  # 24:00 Shanghai on the last day
+    ends_at = datetime.fromisoformat(body["ends_at"])
+    assert ends_at == datetime(2025, 11, 21, 16, 0, tzinfo=UTC)  # 24:00 Shanghai on the last day
     overlap = client.post("/api/v1/absences", headers=headers, json={
         "substitute": "op.hp2", "starts_on": "2025-11-20", "ends_on": "2025-11-22"})
     assert overlap.status_code == 409

@@ -25,13 +25,17 @@ _seq = count(1)
 
 
 @pytest.fixture(autouse=True)
-def _forget_cached_definitions():
-    """Truncation restarts ids, so definition 1 of one test is not definition 1 of the next:
-    the engine's per-id cache of diagrams must not outlive the test (ids never repeat in use)."""
-    yield
+def _forget_caches():
+    """Truncation empties tables behind the back of two process-wide caches: the engine's
+    diagrams by definition id (ids restart, so definition 1 of one test is not that of the
+    next) and the working-day calendar (cached for ten seconds). Forget both between tests."""
+    from app.calendar import service as calendar_service
     from app.workflow import steps
 
+    calendar_service.invalidate()
+    yield
     steps._definitions.clear()
+    calendar_service.invalidate()
 
 
 @pytest.fixture()

@@ -1,7 +1,7 @@
 """A scheduler process for the multi-process tests and the benchmark.
 
     python -m tests.scheduler.proc --url postgresql://… --clock 2026-…Z [--workers 1] [--batch 10]
-                                   [--delay 0.02] [--start-at EPOCH] [--out result.json]
+                                   [--delay 0.02] [--go-file PATH] [--out result.json]
 
 Fires every due timer like ``flask scheduler run --once`` (same ``scheduler.timers.drain``), with
 the app's clock set to ``--clock``; records which timers this process fired and, with
@@ -24,7 +24,7 @@ def main() -> None:
     parser.add_argument("--workers", type=int, default=1)
     parser.add_argument("--batch", type=int, default=10)
     parser.add_argument("--delay", type=float, default=0.0)
-    parser.add_argument("--start-at", type=float, default=None, help="wall-clock epoch to begin at")
+    parser.add_argument("--go-file", default=None, help="say ready, then begin once this file exists")
     parser.add_argument("--out", default=None)
     args = parser.parse_args()
 
@@ -49,9 +49,10 @@ def main() -> None:
         return done
 
     workflow_service.fire_timer = fire
-    if args.start_at:
-        time.sleep(max(0.0, args.start_at - time.time()))
-    print(json.dumps({"pid": os.getpid(), "started": True}), flush=True)
+    print(json.dumps({"pid": os.getpid(), "ready": True}), flush=True)
+    if args.go_file:
+        while not os.path.exists(args.go_file):
+            time.sleep(0.01)
     result = timers.drain(app, workers=args.workers, batch=args.batch)
     report = {"pid": os.getpid(), "fired_ids": fired, **result.as_dict()}
     if args.out:

