@@ -43,7 +43,20 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
 
     app.register_blueprint(web_views.bp)
     app.register_blueprint(accounts_views.bp)
-    api.init_app(app, [accounts_api.bp, workflow_api.bp, inbox_api.bp])
+    # resources (helper): catalogue, projects and resources — pages, API, service-task handlers
+    from app.catalog import api as catalog_api
+    from app.catalog import handlers as _catalog_handlers  # noqa: F401 - registers service-task topics
+    from app.catalog import views as catalog_views
+    from app.projects import api as projects_api
+    from app.resources import api as resources_api
+    from app.resources import handlers as _resources_handlers  # noqa: F401 - registers service-task topics
+    from app.resources import views as resources_views
+
+    app.register_blueprint(catalog_views.bp)
+    app.register_blueprint(resources_views.bp)
+    # end resources (helper)
+    api.init_app(app, [accounts_api.bp, workflow_api.bp, inbox_api.bp,
+                       catalog_api.bp, projects_api.bp, resources_api.bp])  # resources (helper): last three
     init_engine(app)
 
     nav.init_app(app)

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import io
 import json
+import logging
 import os
 import random
 import statistics
@@ -57,16 +58,21 @@ def _app(url: str):
     from app import create_app
     from app.inbox import models  # noqa: F401 - the inbox tables, until app/models.py imports them
 
-    return create_app({"DATABASE_URL": url, "SECRET_KEY": "bench-secret-key-0123456789", "TESTING": True})
+    app = create_app({"DATABASE_URL": url, "SECRET_KEY": "bench-secret-key-0123456789", "TESTING": True})
+    logging.getLogger("werkzeug").setLevel(logging.WARNING)  # one line per request would drown the figures
+    return app
 
 
 def _ready(db) -> bool:
-    """Reuse the data when every table and column the models describe exists and the counts match."""
+    """Reuse the data when every table, column and index the models describe exists and the counts match."""
     inspector = inspect(db.engine)
     tables = set(inspector.get_table_names())
     for table in db.metadata.sorted_tables:
-        if table.name not in tables or {c.name for c in table.columns} - {
-                c["name"] for c in inspector.get_columns(table.name)}:
+        if table.name not in tables:
+            return False
+        columns = {c["name"] for c in inspector.get_columns(table.name)}
+        indexes = {i["name"] for i in inspector.get_indexes(table.name)}
+        if {c.name for c in table.columns} - columns or {i.name for i in table.indexes} - indexes:
             return False
     with db.engine.connect() as conn:
         total = conn.scalar(text("SELECT count(*) FROM human_task"))

@@ -168,7 +168,7 @@ def run_processes(args: argparse.Namespace, mode: str, template_id: int, before_
                    "--workers", str(args.workers), "--batch", str(args.batch),
                    "--steady-seconds", str(args.steady_seconds)]
         env = {**os.environ, "BENCH_TEMPLATE_ID": str(template_id)}
-        procs = [subprocess.Popen(command, cwd=ROOT, stdout=subprocess.PIPE, text=True, env=env)
+        procs = [subprocess.Popen(command, cwd=ROOT, stdout=subprocess.PIPE, text=True, env=env)  # noqa: S603
                  for _ in range(args.processes)]
         for proc in procs:
             assert proc.stdout.readline().strip() == "ready"

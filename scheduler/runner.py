@@ -62,13 +62,19 @@ class Runner:
     def start(self) -> None:
         # APScheduler logs every run at INFO; with wake-ups near each due time that is noise.
         logging.getLogger("apscheduler").setLevel(logging.WARNING)
-        with self.app.app_context():
-            count, oldest = timers.overdue(db.session, now=clock.now())
-            db.session.rollback()
+        try:
+            with self.app.app_context():
+                count, oldest = timers.overdue(db.session, now=clock.now())
+                db.session.rollback()
+        except Exception:  # e.g. tables not migrated yet: the web must still come up
+            log.exception("scheduler: could not count overdue timers; starting anyway")
+            count, oldest = 0, None
         if count:
             lateness = (clock.now() - oldest).total_seconds()
-            log.warning("scheduler: %s timers fell due while nothing was running (oldest %.0f s late); "
-                        "firing them now, oldest first", count, lateness)
+            # Misfires worth an operator's attention: due for longer than one poll interval.
+            level = logging.WARNING if lateness > self.poll_seconds else logging.INFO
+            log.log(level, "scheduler: %s timers fell due while nothing was running (oldest %.0f s late); "
+                    "firing them now, oldest first", count, lateness)
         # max_instances=2: a wake-up that lands while a sweep finishes must not be dropped with
         # a warning; a second sweep arriving while one runs returns at once (see sweep()).
         self.aps.add_job(self.sweep, IntervalTrigger(seconds=self.poll_seconds, timezone=self.zone),

@@ -19,7 +19,7 @@ bp = Blueprint("admin_api", __name__, url_prefix="/api/v1/admin",
 
 @bp.route("/dashboard")
 class Dashboard(MethodView):
-    @bp.response(200, s.DashboardSchema)
+    @bp.response(200, s.AdminDashboardSchema)
     def get(self):
         """Instances by process and state, incidents, overdue tasks by district, timers, job health."""
         return dashboard.build(db.session, current_actor())
@@ -27,7 +27,7 @@ class Dashboard(MethodView):
 
 @bp.route("/definitions")
 class Definitions(MethodView):
-    @bp.response(200, s.DefinitionGroupSchema(many=True))
+    @bp.response(200, s.AdminDefinitionGroupSchema(many=True))
     def get(self):
         """Every process key with its versions and their instances by status (process owners, admins)."""
         return service.definitions(db.session, current_actor())
@@ -35,9 +35,9 @@ class Definitions(MethodView):
 
 @bp.route("/deployments")
 class Deployments(MethodView):
-    @bp.arguments(s.UploadFileSchema, location="files")
-    @bp.response(201, s.UploadResultSchema)
-    @bp.alt_response(200, schema=s.UploadResultSchema, description="unchanged: not redeployed")
+    @bp.arguments(s.AdminUploadFileSchema, location="files")
+    @bp.response(201, s.AdminUploadResultSchema)
+    @bp.alt_response(200, schema=s.AdminUploadResultSchema, description="unchanged: not redeployed")
     def post(self, files):
         """Upload a new version; 422 lists each problem as file:line: [element] reason."""
         upload = files["file"]
@@ -51,8 +51,8 @@ class Deployments(MethodView):
 
 @bp.route("/instances")
 class Instances(MethodView):
-    @bp.arguments(s.InstanceQuerySchema, location="query")
-    @bp.response(200, s.InstancePageSchema)
+    @bp.arguments(s.AdminInstanceQuerySchema, location="query")
+    @bp.response(200, s.AdminInstancePageSchema)
     def get(self, query):
         """Instances by definition and version, status, tenant, business key, start time, incident, wait."""
         page, per_page = query.pop("page"), query.pop("per_page")
@@ -62,7 +62,7 @@ class Instances(MethodView):
 
 @bp.route("/instances/<int:instance_id>")
 class InstanceById(MethodView):
-    @bp.response(200, s.InstanceDetailSchema)
+    @bp.response(200, s.AdminInstanceDetailSchema)
     def get(self, instance_id: int):
         """Active, completed and failed elements, the path taken, variables, tasks, timers, incidents."""
         return service.instance_view(db.session, current_actor(), instance_id)
@@ -70,7 +70,7 @@ class InstanceById(MethodView):
 
 @bp.route("/instances/<int:instance_id>/history")
 class InstanceHistory(MethodView):
-    @bp.response(200, s.HistorySchema)
+    @bp.response(200, s.AdminHistorySchema)
     def get(self, instance_id: int):
         """The audit events, oldest first, with the hash chain verified."""
         _instance, events, intact, broken_at = service.history(db.session, current_actor(), instance_id)
@@ -84,7 +84,7 @@ def _done(result):
 
 @bp.route("/instances/<int:instance_id>/suspend")
 class InstanceSuspend(MethodView):
-    @bp.arguments(s.ReasonSchema)
+    @bp.arguments(s.AdminReasonSchema)
     @bp.response(200, s.AdminInstanceSchema)
     def post(self, body, instance_id: int):
         """Suspend: its tasks cannot be completed and its timers wait until it is resumed."""
@@ -93,7 +93,7 @@ class InstanceSuspend(MethodView):
 
 @bp.route("/instances/<int:instance_id>/resume")
 class InstanceResume(MethodView):
-    @bp.arguments(s.ReasonSchema)
+    @bp.arguments(s.AdminReasonSchema)
     @bp.response(200, s.AdminInstanceSchema)
     def post(self, body, instance_id: int):
         """Resume a suspended instance."""
@@ -102,7 +102,7 @@ class InstanceResume(MethodView):
 
 @bp.route("/instances/<int:instance_id>/cancel")
 class InstanceCancel(MethodView):
-    @bp.arguments(s.ReasonSchema)
+    @bp.arguments(s.AdminReasonSchema)
     @bp.response(200, s.AdminInstanceSchema)
     def post(self, body, instance_id: int):
         """Cancel the instance: open tasks are withdrawn, timers dropped."""
@@ -111,8 +111,8 @@ class InstanceCancel(MethodView):
 
 @bp.route("/instances/<int:instance_id>/variables")
 class InstanceVariables(MethodView):
-    @bp.arguments(s.VariablesSchema)
-    @bp.response(200, s.ChangesSchema)
+    @bp.arguments(s.AdminVariablesSchema)
+    @bp.response(200, s.AdminChangesSchema)
     def post(self, body, instance_id: int):
         """Set (``values``) and remove (``unset``) process variables; old and new values are audited."""
         changes = operations.edit_variables(db.session, current_actor(), instance_id, values=body["values"],
@@ -132,8 +132,8 @@ class InstanceMessages(MethodView):
 
 @bp.route("/instances/<int:instance_id>/move")
 class InstanceMove(MethodView):
-    @bp.arguments(s.MoveSchema)
-    @bp.response(200, s.MoveResultSchema)
+    @bp.arguments(s.AdminMoveSchema)
+    @bp.response(200, s.AdminMoveResultSchema)
     def post(self, body, instance_id: int):
         """Cancel the token at ``source`` and start one before ``target`` (instance modification)."""
         return _done(operations.move_token(db.session, current_actor(), instance_id, source=body["source"],
@@ -142,8 +142,8 @@ class InstanceMove(MethodView):
 
 @bp.route("/instances/<int:instance_id>/migrate")
 class InstanceMigrate(MethodView):
-    @bp.arguments(s.MigrateOneSchema)
-    @bp.response(200, s.MigrationResultSchema)
+    @bp.arguments(s.AdminMigrateOneSchema)
+    @bp.response(200, s.AdminMigrationResultSchema)
     def post(self, body, instance_id: int):
         """Move the instance to a newer version of its definition; 409 with the reasons if it cannot."""
         return _done(operations.migrate_instance(db.session, current_actor(), instance_id,
@@ -152,7 +152,7 @@ class InstanceMigrate(MethodView):
 
 @bp.route("/incidents/<int:incident_id>/retry")
 class IncidentRetry(MethodView):
-    @bp.arguments(s.ReasonSchema)
+    @bp.arguments(s.AdminReasonSchema)
     @bp.response(200, s.IncidentSchema)
     def post(self, body, incident_id: int):
         """Run the failed step again, after its cause is fixed."""
@@ -161,8 +161,8 @@ class IncidentRetry(MethodView):
 
 @bp.route("/migrations/preview")
 class MigrationPreview(MethodView):
-    @bp.arguments(s.MigrationSelectionSchema)
-    @bp.response(200, s.MigrationPreviewSchema(many=True))
+    @bp.arguments(s.AdminMigrationSelectionSchema)
+    @bp.response(200, s.AdminMigrationPreviewSchema(many=True))
     def post(self, body):
         """Which instances could move to the target version, and why the others cannot. Changes nothing."""
         return service.preview_migration(db.session, current_actor(), service.MigrationSelection(**body))
@@ -170,8 +170,8 @@ class MigrationPreview(MethodView):
 
 @bp.route("/migrations")
 class Migrations(MethodView):
-    @bp.arguments(s.MigrationBatchSchema)
-    @bp.response(200, s.MigrationResultSchema(many=True))
+    @bp.arguments(s.AdminMigrationBatchSchema)
+    @bp.response(200, s.AdminMigrationResultSchema(many=True))
     def post(self, body):
         """Migrate each selected instance on its own: one that fails stays as it was; the report says which."""
         reason = body.pop("reason")

@@ -14,7 +14,7 @@ def reason_field() -> fields.String:
 
 
 # -- definitions --------------------------------------------------------------------------------
-class VersionSchema(Schema):
+class AdminVersionSchema(Schema):
     version = fields.Integer()
     name = fields.String()
     filename = fields.String()
@@ -26,24 +26,24 @@ class VersionSchema(Schema):
     incidents = fields.Integer(metadata={"description": "instances of this version with an open incident"})
 
 
-class DefinitionGroupSchema(Schema):
+class AdminDefinitionGroupSchema(Schema):
     key = fields.String()
     name = fields.String()
-    versions = fields.List(fields.Nested(VersionSchema), metadata={"description": "newest first"})
+    versions = fields.List(fields.Nested(AdminVersionSchema), metadata={"description": "newest first"})
 
 
-class UploadFileSchema(Schema):
+class AdminUploadFileSchema(Schema):
     file = fields.Raw(required=True, metadata={"type": "string", "format": "binary"})
 
 
-class UploadResultSchema(Schema):
+class AdminUploadResultSchema(Schema):
     key = fields.String(attribute="definition.key")
     version = fields.Integer(attribute="definition.version")
     created = fields.Boolean(metadata={"description": "false when the same content was already deployed"})
 
 
 # -- instances ----------------------------------------------------------------------------------
-class InstanceQuerySchema(Schema):
+class AdminInstanceQuerySchema(Schema):
     process_key = fields.String(load_default=None)
     version = fields.Integer(load_default=None, validate=validate.Range(min=1))
     status = fields.String(load_default=None, validate=validate.OneOf(STATUSES))
@@ -63,14 +63,14 @@ class AdminInstanceSchema(InstanceSchema):
     updated_at = fields.DateTime()
 
 
-class InstancePageSchema(Schema):
+class AdminInstancePageSchema(Schema):
     items = fields.List(fields.Nested(AdminInstanceSchema))
     total = fields.Integer()
     page = fields.Integer()
     per_page = fields.Integer()
 
 
-class TaskViewSchema(Schema):
+class AdminTaskViewSchema(Schema):
     id = fields.String(attribute="task.id")
     element_id = fields.String(attribute="task.element_id")
     name = fields.String(attribute="task.name")
@@ -81,7 +81,7 @@ class TaskViewSchema(Schema):
     people = fields.List(fields.String(), metadata={"description": "who could take it now"})
 
 
-class TimerViewSchema(Schema):
+class AdminTimerViewSchema(Schema):
     id = fields.Integer(attribute="timer.id")
     element_id = fields.String(attribute="timer.element_id")
     due_at = fields.DateTime(attribute="timer.due_at")
@@ -91,13 +91,13 @@ class TimerViewSchema(Schema):
     lateness_seconds = fields.Float(allow_none=True, metadata={"description": "how long it has been due"})
 
 
-class ChainSchema(Schema):
+class AdminChainSchema(Schema):
     intact = fields.Boolean(attribute="chain_intact")
     broken_at = fields.Integer(attribute="chain_broken_at", allow_none=True,
                                metadata={"description": "first sequence number that does not verify"})
 
 
-class InstanceDetailSchema(Schema):
+class AdminInstanceDetailSchema(Schema):
     instance = fields.Nested(AdminInstanceSchema)
     active_element_ids = fields.List(fields.String())
     completed_element_ids = fields.List(fields.String())
@@ -106,31 +106,31 @@ class InstanceDetailSchema(Schema):
     variables = fields.Dict()
     waiting_messages = fields.List(fields.String())
     movable_sources = fields.List(fields.String())
-    tasks = fields.List(fields.Nested(TaskViewSchema))
-    timers = fields.List(fields.Nested(TimerViewSchema))
+    tasks = fields.List(fields.Nested(AdminTaskViewSchema))
+    timers = fields.List(fields.Nested(AdminTimerViewSchema))
     incidents = fields.List(fields.Nested(IncidentSchema))
-    chain = fields.Function(lambda view: ChainSchema().dump(view))
+    chain = fields.Function(lambda view: AdminChainSchema().dump(view))
     newer_versions = fields.List(fields.Integer())
 
 
-class HistorySchema(Schema):
+class AdminHistorySchema(Schema):
     intact = fields.Boolean()
     broken_at = fields.Integer(allow_none=True)
     events = fields.List(fields.Nested(AuditEventSchema))
 
 
 # -- actions ------------------------------------------------------------------------------------
-class ReasonSchema(Schema):
+class AdminReasonSchema(Schema):
     reason = reason_field()
 
 
-class VariablesSchema(Schema):
+class AdminVariablesSchema(Schema):
     values = fields.Dict(keys=fields.String(), load_default=dict)
     unset = fields.List(fields.String(), load_default=list)
     reason = reason_field()
 
 
-class ChangesSchema(Schema):
+class AdminChangesSchema(Schema):
     changes = fields.Dict(metadata={"description": "name → {old, new}"})
 
 
@@ -140,25 +140,25 @@ class AdminMessageSchema(Schema):
     reason = reason_field()
 
 
-class MoveSchema(Schema):
+class AdminMoveSchema(Schema):
     source = fields.String(required=True, validate=validate.Length(min=1, max=100))
     target = fields.String(required=True, validate=validate.Length(min=1, max=100))
     reason = reason_field()
 
 
-class MoveResultSchema(Schema):
+class AdminMoveResultSchema(Schema):
     source = fields.String()
     target = fields.String()
     cancelled_task_ids = fields.List(fields.String())
 
 
-class MigrateOneSchema(Schema):
+class AdminMigrateOneSchema(Schema):
     target_version = fields.Integer(load_default=None, validate=validate.Range(min=1),
                                     metadata={"description": "default: the latest version"})
     reason = reason_field()
 
 
-class MigrationSelectionSchema(Schema):
+class AdminMigrationSelectionSchema(Schema):
     process_key = fields.String(required=True)
     target_version = fields.Integer(load_default=None, validate=validate.Range(min=1))
     instance_ids = fields.List(fields.Integer(), load_default=None, metadata={
@@ -170,11 +170,11 @@ class MigrationSelectionSchema(Schema):
     waiting_at = fields.String(load_default=None)
 
 
-class MigrationBatchSchema(MigrationSelectionSchema):
+class AdminMigrationBatchSchema(AdminMigrationSelectionSchema):
     reason = reason_field()
 
 
-class MigrationPreviewSchema(Schema):
+class AdminMigrationPreviewSchema(Schema):
     instance_id = fields.Integer()
     business_key = fields.String(allow_none=True)
     tenant = fields.String(attribute="tenant_id")
@@ -187,7 +187,7 @@ class MigrationPreviewSchema(Schema):
     added = fields.List(fields.String())
 
 
-class MigrationResultSchema(Schema):
+class AdminMigrationResultSchema(Schema):
     instance_id = fields.Integer()
     ok = fields.Boolean()
     from_version = fields.Integer(allow_none=True)
@@ -196,7 +196,7 @@ class MigrationResultSchema(Schema):
 
 
 # -- dashboard ----------------------------------------------------------------------------------
-class TimerSchema(Schema):
+class AdminTimerSchema(Schema):
     id = fields.Integer()
     instance_id = fields.Integer()
     element_id = fields.String()
@@ -205,7 +205,7 @@ class TimerSchema(Schema):
     attempts = fields.Integer()
 
 
-class JobHealthSchema(Schema):
+class AdminJobHealthSchema(Schema):
     name = fields.String()
     description = fields.String()
     schedule = fields.String()
@@ -214,12 +214,12 @@ class JobHealthSchema(Schema):
     failures = fields.Integer(metadata={"description": "failed runs in the last 24 hours"})
 
 
-class DashboardSchema(Schema):
+class AdminDashboardSchema(Schema):
     now = fields.DateTime()
     by_process = fields.List(fields.Dict())
     incident_count = fields.Integer()
     open_incidents = fields.List(fields.Nested(IncidentSchema))
     overdue_by_district = fields.Function(lambda d: [{"district": k, "count": v} for k, v in d.overdue_by_district])
-    timers_due = fields.List(fields.Nested(TimerSchema), metadata={"description": "due within 24 hours (or late)"})
+    timers_due = fields.List(fields.Nested(AdminTimerSchema), metadata={"description": "due within 24 hours (or late)"})
     timers_overdue = fields.Integer()
-    jobs = fields.List(fields.Nested(JobHealthSchema), allow_none=True)
+    jobs = fields.List(fields.Nested(AdminJobHealthSchema), allow_none=True)

@@ -62,7 +62,7 @@ def definitions(session: Session, actor: Actor) -> list[DefinitionGroup]:
             .group_by(ProcessInstance.definition_id, ProcessInstance.status)):
         counts.setdefault(definition_id, {})[status] = count
     incidents = dict(session.execute(base.with_only_columns(ProcessInstance.definition_id, func.count())
-                                     .where(ProcessInstance.has_incident).group_by(ProcessInstance.definition_id)))
+                                     .where(ProcessInstance.has_incident).group_by(ProcessInstance.definition_id)).all())
     groups: dict[str, DefinitionGroup] = {}
     for definition in deployment.list_definitions(session):
         group = groups.setdefault(definition.key, DefinitionGroup(definition.key, definition.name, []))

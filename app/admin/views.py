@@ -12,6 +12,7 @@ from typing import Any
 
 from flask import Blueprint, Response, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from flask_login import login_required
 from werkzeug.datastructures import MultiDict
 
@@ -22,10 +23,19 @@ from app.auth import current_actor
 from app.calendar.rules import SHANGHAI
 from app.errors import BadRequest, DomainError, NotFound
 from app.extensions import db
+from app.security import require_role
 from app.workflow import operations
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
 PER_PAGE = 25
+ADMIN = "admin"
+STATUS_LABELS = {"running": _l("running"), "suspended": _l("suspended"), "completed": _l("completed"),
+                 "cancelled": _l("cancelled")}
+
+
+@bp.context_processor
+def _labels() -> dict[str, Any]:
+    return {"status_labels": STATUS_LABELS}
 
 
 def _tenants() -> dict[str, str]:
@@ -229,6 +239,7 @@ def _selection(form: MultiDict) -> service.MigrationSelection:
 @login_required
 def migrations():
     actor = current_actor()
+    require_role(actor, ADMIN)
     form = request.form if request.method == "POST" else request.args
     previews = results = None
     errors: dict = {}

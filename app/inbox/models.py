@@ -8,12 +8,13 @@ from __future__ import annotations
 
 from datetime import date, datetime, timedelta
 
-from sqlalchemy import BigInteger, ForeignKey, Index, Integer, String, UniqueConstraint
+from sqlalchemy import BigInteger, ForeignKey, Index, Integer, String, UniqueConstraint, text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from app.calendar.rules import local_date
 from app.extensions import db, utcnow
 from app.security import TenantScoped
+from app.workflow.models import HumanTask, TaskCandidate
 
 BigId = BigInteger().with_variant(Integer, "sqlite")  # SQLite autoincrements only INTEGER keys
 
@@ -99,3 +100,17 @@ class TaskNotice(db.Model):
     kind: Mapped[str] = mapped_column(String(20), primary_key=True)
     sent_at: Mapped[datetime] = mapped_column(default=utcnow)
     recipients: Mapped[int] = mapped_column(default=0)
+
+
+# -- indexes the inbox's queries need on the engine's derived tables ---------------------------------
+# Declared here, beside the queries that use them (app/inbox/service.py), and created by migration
+# 0005. Partial and covering, so the group inbox is answered from small indexes without visiting
+# the million-row heap (bench/inbox.py): the open, unclaimed tasks of a tenant (district users) or
+# of all tenants (city roles) in due order, and the open candidate rows of a group.
+_OPEN_UNCLAIMED = "status = 'open' AND assignee IS NULL"
+Index("ix_inbox_task_unclaimed_tenant_due", HumanTask.tenant_id, HumanTask.due_at, HumanTask.id,
+      postgresql_where=text(_OPEN_UNCLAIMED), sqlite_where=text(_OPEN_UNCLAIMED))
+Index("ix_inbox_task_unclaimed_due", HumanTask.due_at, HumanTask.id,
+      postgresql_where=text(_OPEN_UNCLAIMED), sqlite_where=text(_OPEN_UNCLAIMED))
+Index("ix_inbox_candidate_open", TaskCandidate.group_name, TaskCandidate.tenant_id, TaskCandidate.due_at,
+      TaskCandidate.task_id, postgresql_where=text("is_open"), sqlite_where=text("is_open"))

@@ -55,7 +55,8 @@ class TaskSchema(Schema):
 
 class TaskPageSchema(Schema):
     items = fields.List(fields.Nested(TaskSchema))
-    total = fields.Integer(metadata={"description": "counted up to 10000"})
+    total = fields.Integer(metadata={"description": "counted up to 1000 (see total_capped)"})
+    total_capped = fields.Boolean(attribute="capped", metadata={"description": "true: there are at least `total`"})
     page = fields.Integer()
     per_page = fields.Integer()
 

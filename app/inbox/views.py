@@ -66,6 +66,7 @@ def index():
                             per_page=PER_PAGE, sort=sort)
     tenant_names = {CITY: _("City"), **DISTRICTS}
     return render_template("inbox/index.html", view=view, tab=tab, sort=sort or "", args=request.args,
+                           count_limit=service.COUNT_LIMIT,
                            tenant_names=tenant_names, districts=tenant_names if actor.city_wide else {})
 
 

@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 
 from lxml import etree
 
+from app.workflow.event_checks import EVENT_DEFINITIONS, EventChecks
 from app.workflow.expressions import compile_check, unwrap
 from app.workflow.parser import BPMN_NS, CAMUNDA_NS, NS, reserved_id_reason, split_list
 from app.workflow.xml import short_tag
@@ -61,13 +62,6 @@ REFUSED = {
     "choreographyTask": "choreographies are not run",
 }
 GLOBAL_TASKS = {"globalTask", "globalUserTask", "globalManualTask", "globalScriptTask", "globalBusinessRuleTask"}
-EVENT_DEFINITIONS = {
-    "startEvent": {None, "timer", "message", "signal"},
-    "endEvent": {None, "terminate", "error", "message", "signal"},
-    "intermediateCatchEvent": {"timer", "message", "signal"},
-    "intermediateThrowEvent": {None, "message", "signal"},
-    "boundaryEvent": {"timer", "message", "signal", "error"},
-}
 # Camunda 7 attributes/elements that would be ignored here although Camunda gives them meaning.
 IGNORED_BEHAVIOUR = {
     "class": "Java delegates are not run; use camunda:type=\"external\" camunda:topic=\"<handler>\"",
@@ -105,7 +99,7 @@ class Finding:
 
 
 @dataclass
-class Checker:
+class Checker(EventChecks):
     root: etree._Element
     form_exists: Callable[[str], bool]
     topic_known: Callable[[str], bool]
@@ -312,13 +306,6 @@ class Checker:
         for condition in loop.xpath("./bpmn:completionCondition", namespaces=NS):
             self.expression(host, condition.text, "condition", "completion condition")
 
-    def check_event_gateway(self, gateway: etree._Element) -> None:
-        for flow in self.outgoing.get(gateway.get("id"), []):
-            target = self.by_id.get(flow.get("targetRef"))
-            if target is None or short_tag(target.tag) != "intermediateCatchEvent":
-                self.refuse(flow, "an event-based gateway must lead to intermediate catch events "
-                                  "(message, timer or signal)")
-
     def check_subprocess(self, sub: etree._Element) -> None:
         for start in sub.xpath("./bpmn:startEvent", namespaces=NS):
             if any(short_tag(c.tag).endswith("EventDefinition") for c in start if isinstance(c.tag, str)):
@@ -351,62 +338,3 @@ class Checker:
             self.refuse(flow, "camunda:resource: conditions must be written inline")
         elif not is_default:
             self.expression(flow, condition.text, "condition", "condition")
-
-    def check_event(self, event: etree._Element, tag: str) -> None:
-        definitions = [c for c in event if isinstance(c.tag, str) and short_tag(c.tag).endswith("EventDefinition")]
-        if len(definitions) > 1:
-            self.refuse(event, "events with several definitions (multiple / parallel multiple) are not supported")
-            return
-        kind = short_tag(definitions[0].tag).removesuffix("EventDefinition") if definitions else None
-        if kind in ("compensate", "escalation", "conditional", "link", "cancel"):
-            return  # refused with its own reason when the definition itself is visited
-        if kind not in EVENT_DEFINITIONS[tag]:
-            allowed = ", ".join(sorted(k or "none" for k in EVENT_DEFINITIONS[tag]))
-            self.refuse(event, f"a {kind or 'plain'} {tag} is not supported here (allowed: {allowed})")
-            return
-        if kind == "error" and tag == "boundaryEvent" and event.get("cancelActivity") == "false":
-            self.refuse(event, "error boundary events always interrupt the activity")
-        if kind is not None:
-            getattr(self, f"check_{kind}_definition")(event, definitions[0])
-
-    def check_timer_definition(self, event: etree._Element, definition: etree._Element) -> None:
-        values = [c for c in definition if short_tag(c.tag) in ("timeDate", "timeDuration", "timeCycle")]
-        if len(values) != 1:
-            self.refuse(event, "a timer needs exactly one of timeDate, timeDuration or timeCycle "
-                               f"(found {len(values)})")
-            return
-        kind = short_tag(values[0].tag)
-        if kind == "timeCycle" and short_tag(event.tag) != "boundaryEvent":
-            # SpiffWorkflow repeats the outgoing path inside the same instance on every cycle.
-            self.refuse(event, "a timeCycle here would run the following path once per cycle in the same "
-                               "instance; cycles are for boundary events (e.g. reminders)")
-            return
-        self.expression(event, values[0].text, kind, kind)
-
-    def _referenced(self, event: etree._Element, definition: etree._Element, attribute: str, tag: str,
-                    required: bool) -> None:
-        ref = definition.get(attribute)
-        if not ref:
-            if required:
-                self.refuse(event, f"the {tag} event needs a {tag} ({attribute})")
-            return
-        target = self.by_id.get(ref)
-        if target is None or short_tag(target.tag) != tag:
-            self.refuse(event, f"{attribute} {ref!r} does not name a bpmn:{tag} in this file")
-        elif required and not (target.get("name") or "").strip():
-            self.refuse(event, f"bpmn:{tag} {ref!r} needs a name: it is what senders use")
-
-    def check_message_definition(self, event: etree._Element, definition: etree._Element) -> None:
-        self._referenced(event, definition, "messageRef", "message", required=True)
-        payload = definition.get(f"{{{CAMUNDA_NS}}}expression")
-        if payload is not None:
-            self.expression(event, payload, "expression", "message payload")
-
-    def check_signal_definition(self, event: etree._Element, definition: etree._Element) -> None:
-        self._referenced(event, definition, "signalRef", "signal", required=True)
-
-    def check_error_definition(self, event: etree._Element, definition: etree._Element) -> None:
-        self._referenced(event, definition, "errorRef", "error", required=False)
-
-    def check_terminate_definition(self, event: etree._Element, definition: etree._Element) -> None:
-        return None

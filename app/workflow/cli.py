@@ -112,6 +112,22 @@ def validate_command(paths: tuple[Path, ...]) -> None:
         raise SystemExit(1)
 
 
+def callees_first(results: list, keys: dict[Path, set[str]]) -> list:
+    """Deploy order: a file after the sibling files whose processes it calls, so that its version
+    pins theirs (callees.py). Files in a calling cycle keep their order (deploy then says why)."""
+    pending, ordered, deployed = list(results), [], set()
+    while pending:
+        ready = [r for r in pending
+                 if not ({k for p, ks in keys.items() if p != r[0] for k in ks} - deployed)
+                 & r[2].diagram.unresolved_calls]
+        ready = ready or pending[:1]
+        for result in ready:
+            pending.remove(result)
+            ordered.append(result)
+            deployed |= keys.get(result[0], set())
+    return ordered
+
+
 @bpmn_cli.command("deploy")
 @click.argument("paths", nargs=-1, required=True, type=click.Path(exists=True, path_type=Path))
 def deploy_command(paths: tuple[Path, ...]) -> None:
@@ -130,7 +146,7 @@ def deploy_command(paths: tuple[Path, ...]) -> None:
         _report(results)
         click.echo(f"nothing deployed: {refused} of {len(files)} file(s) refused", err=True)
         raise SystemExit(1)
-    for path, data, _verdict, _error in results:
+    for path, data, _verdict, _error in callees_first(results, keys):
         siblings = set().union(*(k for p, k in keys.items() if p != path))
         result = deployment.deploy(db.session, SYSTEM, data, path.name, sibling_keys=siblings)
         state = "deployed" if result.created else "unchanged"

@@ -6,7 +6,7 @@ transaction, and writes the results. Specs are parsed once per diagram digest an
 from __future__ import annotations
 
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -32,13 +32,14 @@ class StepError(Exception):
     """A step failed inside the diagram (handler, expression, script): becomes an incident."""
 
     def __init__(self, message: str, *, task_id: str | None, element_id: str | None,
-                 error_type: str, line: int | None = None):
+                 error_type: str, line: int | None = None, bpmn_error: tuple[str, dict] | None = None):
         super().__init__(message)
         self.message = message
         self.task_id = task_id
         self.element_id = element_id
         self.error_type = error_type
         self.line = line
+        self.bpmn_error = bpmn_error  # (error code, variables) raised by a handler (handlers.BpmnError)
 
 
 @dataclass
@@ -72,6 +73,7 @@ class Snapshot:
 @dataclass
 class CachedSpec:
     diagram: ParsedDiagram
+    key: str = ""  # the cache key: the definition's digest, plus its callees' keys (callees.py)
 
     @property
     def spec(self):
@@ -82,6 +84,16 @@ class CachedSpec:
         return self.diagram.subprocess_specs
 
 
+def callee_resolver(callees: Mapping[str, CachedSpec]) -> Callable[[str], Any]:
+    """``resolve`` for parse_diagram: each callee's main spec, and what it calls or embeds itself."""
+    specs: dict[str, Any] = {}
+    for name, cached in callees.items():
+        specs[name] = cached.spec
+        for inner, spec in cached.subprocess_specs.items():
+            specs.setdefault(inner, spec)
+    return specs.get
+
+
 class SpecCache:
     """Parsed specs by digest. Parsing costs milliseconds; a step must not pay it."""
 
@@ -89,13 +101,16 @@ class SpecCache:
         self._specs: dict[str, CachedSpec] = {}
         self._lock = threading.Lock()
 
-    def get(self, digest: str, xml: str | bytes, filename: str) -> CachedSpec:
-        cached = self._specs.get(digest)
+    def get(self, digest: str, xml: str | bytes, filename: str,
+            callees: Mapping[str, CachedSpec] | None = None) -> CachedSpec:
+        """``callees``: the specs of processes this diagram calls from other files, by process id."""
+        key = digest + "".join(f"|{name}={callees[name].key}" for name in sorted(callees or {}))
+        cached = self._specs.get(key)
         if cached is None:
             raw = xml.encode() if isinstance(xml, str) else xml
-            cached = CachedSpec(parse_diagram(raw, filename))
+            cached = CachedSpec(parse_diagram(raw, filename, resolve=callee_resolver(callees or {})), key)
             with self._lock:
-                self._specs[digest] = cached
+                self._specs[key] = cached
         return cached
 
 
@@ -193,8 +208,12 @@ class Engine:
                 try:
                     result = call_handler(task)
                 except StepError as exc:
+                    if exc.bpmn_error is not None and events.throw_error(task, *exc.bpmn_error):
+                        continue  # an error boundary event took over; the next round runs its path
                     failed.add(str(task.id))
                     errors.append(exc)
+                    if exc.bpmn_error is not None:
+                        exc.message = f"BPMN error {exc.bpmn_error[0]!r} is not caught: {exc.message}"
                     continue
                 if result:
                     task.data.update(result)

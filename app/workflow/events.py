@@ -14,13 +14,16 @@ message with variables. Two SpiffWorkflow 3.2.0 details this module hides:
 
 A signal reaches the catch events of the instance it is delivered to (and, when thrown inside a
 diagram, those of the same instance): signals are not broadcast to other instances.
+
+``throw_error`` turns a handler's ``handlers.BpmnError`` into a BPMN error at its service task.
 """
 from __future__ import annotations
 
 from typing import Any
 
 from SpiffWorkflow.bpmn import BpmnWorkflow
-from SpiffWorkflow.bpmn.specs.event_definitions.item_aware_event import SignalEventDefinition
+from SpiffWorkflow.bpmn.specs.control import BoundaryEventSplit
+from SpiffWorkflow.bpmn.specs.event_definitions.item_aware_event import ErrorEventDefinition, SignalEventDefinition
 from SpiffWorkflow.bpmn.specs.event_definitions.multiple import MultipleEventDefinition
 from SpiffWorkflow.bpmn.util.event import BpmnEvent
 from SpiffWorkflow.camunda.specs.event_definitions import MessageEventDefinition
@@ -30,13 +33,17 @@ from SpiffWorkflow.util.task import TaskState
 class MergingMessageEventDefinition(MessageEventDefinition):
     """A Camunda message catch whose payload (a dict of variables) is merged into the task data."""
 
+    def update_internal_data(self, my_task, event) -> None:
+        # Keep the envelope as sent (the base class names a default result variable in it).
+        my_task.internal_data[self.name] = dict(event.payload or {})
+
     def update_task_data(self, my_task) -> None:
-        event_data = my_task.internal_data.get(self.name) or {}
-        payload = event_data.get("payload")
-        if self.result_var is None and isinstance(payload, dict):
+        envelope = my_task.internal_data.get(self.name) or {}
+        payload, result_var = envelope.get("payload"), envelope.get("result_var") or self.result_var
+        if result_var is None and isinstance(payload, dict):
             my_task.data.update(payload)
         else:
-            super().update_task_data(my_task)
+            my_task.data[result_var or f"{my_task.task_spec.name}_Response"] = payload
 
     def __eq__(self, other: object) -> bool:
         # Delivered events carry Camunda's class (serializable everywhere); match on it and the name.
@@ -77,3 +84,29 @@ def deliver(workflow: BpmnWorkflow, name: str, variables: dict[str, Any]) -> boo
     if "signal" in kinds:
         workflow.send_event(BpmnEvent(SignalEventDefinition(name), dict(variables)))
     return True
+
+
+def throw_error(task, code: str, variables: dict[str, Any]) -> bool:
+    """Throw a handler's BPMN error from ``task``: the first waiting error boundary event that catches
+    ``code``, on the task itself or on an enclosing subprocess or call activity, takes it.
+    False when none does (the caller records an incident).
+
+    Not ``workflow.catch``: SpiffWorkflow would offer the error to every error boundary event of the
+    workflow, including those on unrelated activities of parallel branches.
+    """
+    event = BpmnEvent(ErrorEventDefinition(code, code=code), dict(variables))
+    current = task
+    while current is not None:
+        parent = current.parent
+        if parent is not None and isinstance(parent.task_spec, BoundaryEventSplit):
+            for boundary in parent.children:
+                spec = boundary.task_spec
+                if (boundary is not current and isinstance(getattr(spec, "event_definition", None),
+                                                           ErrorEventDefinition)
+                        and spec.catches(boundary, event)):
+                    spec.catch(boundary, event)
+                    spec._update(boundary)
+                    return True
+        outer = current.workflow.parent_task_id
+        current = current.workflow.top_workflow.get_task_from_id(outer) if outer is not None else None
+    return False

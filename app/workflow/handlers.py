@@ -44,6 +44,20 @@ class HandlerContext:
         return self.tenant_id
 
 
+class BpmnError(Exception):
+    """Raise from a handler for a business outcome the diagram models (Camunda 7's ``BpmnError``):
+    an error boundary event on the service task, or on a subprocess around it, whose error code
+    matches (or that names no error) takes over; ``variables`` become process variables on that
+    path. Like any raising handler, its database writes are rolled back. When no boundary event
+    catches the code, the step becomes an incident like any other failure."""
+
+    def __init__(self, code: str, message: str = "", variables: Mapping[str, Any] | None = None):
+        super().__init__(message or code)
+        self.code = code
+        self.message = message or code
+        self.variables = dict(variables or {})
+
+
 Handler = Callable[[HandlerContext], "dict[str, Any] | None"]
 
 _registry: dict[str, Handler] = {}

@@ -29,19 +29,31 @@ from app.workflow.models import HumanTask, Incident, ProcessDefinition, ProcessI
 # A suspended instance keeps its open tasks and pending timers: they wait for it to resume.
 LIVE_STATUSES = frozenset({"running", "suspended"})
 
-_definitions: dict[int, tuple[str, str, str]] = {}  # id -> (digest, filename, xml); versions never change
+@dataclass(frozen=True)
+class _Definition:
+    digest: str
+    filename: str
+    xml: str
+    callees: dict[str, int]  # called process id -> pinned callee definition id (callees.py)
+
+
+_definitions: dict[int, _Definition] = {}  # by definition id; deployed versions never change
 _definitions_lock = threading.Lock()
 
 
 def cached_spec(session: Session, engine: Engine, definition_id: int) -> CachedSpec:
     entry = _definitions.get(definition_id)
     if entry is None:
+        from app.workflow.callees import pinned
+
         row = session.get(ProcessDefinition, definition_id)
-        entry = (row.digest, row.filename, row.xml)
+        entry = _Definition(row.digest, row.filename, row.xml,
+                            {key: callee.id for key, callee in pinned(session, row).items()})
         with _definitions_lock:
             _definitions[definition_id] = entry
-    digest, filename, xml = entry
-    return engine.specs.get(digest, xml, filename)
+    # Pinned callees always have smaller ids than their caller: this recursion ends.
+    callees = {key: cached_spec(session, engine, callee_id) for key, callee_id in entry.callees.items()}
+    return engine.specs.get(entry.digest, entry.xml, entry.filename, callees)
 
 
 def clean_variables(values: Any, *, field: str) -> dict[str, Any]:
@@ -149,6 +161,13 @@ def _handler_caller(run: Run):
         try:
             result = handlers.call(topic, context)  # checks the answer is storable data
             savepoint.commit()
+        except handlers.BpmnError as exc:  # a modelled outcome: engine.run throws it to a boundary event
+            savepoint.rollback()
+            from app.workflow.expressions import sanitize_data
+
+            run.audit.add("bpmn_error", task.task_spec.bpmn_id, topic=topic, code=exc.code, message=exc.message)
+            raise StepError(exc.message, task_id=str(task.id), element_id=task.task_spec.bpmn_id,
+                            error_type="BpmnError", bpmn_error=(exc.code, sanitize_data(exc.variables))) from exc
         except Exception as exc:  # any failure of domain code becomes an incident
             savepoint.rollback()
             current_app.logger.warning("handler %s failed on instance %s: %s", topic, run.instance.id, exc)

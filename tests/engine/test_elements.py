@@ -14,10 +14,11 @@ import pytest
 from sqlalchemy import select
 
 from app import clock
-from app.errors import Conflict
+from app.errors import Conflict, ValidationFailed
 from app.security import SYSTEM, Actor, all_tenants
-from app.workflow import handlers, service
+from app.workflow import deployment, handlers, service
 from app.workflow.models import HumanTask, Incident, ProcessInstance, Timer
+from tests import builders
 from tests.engine import conftest as ec
 
 CALLS: list[tuple[str, dict]] = []
@@ -33,6 +34,20 @@ def _book(ctx):
 def _nudge(ctx):
     CALLS.append(("nudge", dict(ctx.data)))
     return {"nudges": ctx.data.get("nudges", 0) + 1}
+
+
+@handlers.handler("test.elements.allocate")
+def _allocate(ctx):
+    from app.accounts.models import Organisation
+
+    # A write that must vanish when the handler then raises a BPMN error.
+    ctx.session.add(Organisation(code=f"alloc-{ctx.instance_id}", name="x", kind="vendor", tenant_id="city"))
+    ctx.session.flush()
+    if ctx.data["available"] < ctx.data["wanted"]:
+        raise handlers.BpmnError(ctx.data.get("code", "no_quota"), "not enough quota",
+                                 variables={"shortfall": ctx.data["wanted"] - ctx.data["available"]})
+    CALLS.append(("allocate", dict(ctx.data)))
+    return {"allocated": ctx.data["wanted"]}
 
 
 @pytest.fixture(autouse=True)
@@ -330,24 +345,69 @@ def test_error_end_event_in_a_subprocess_is_caught_by_the_boundary(db, people):
     assert status(db, instance) == "completed"
 
 
+def allocations(db) -> list:
+    from app.accounts.models import Organisation
+
+    return db.session.scalars(select(Organisation.code).where(Organisation.code.like("alloc-%"))).all()
+
+
+def test_handler_bpmn_error_is_caught_by_the_error_boundary_event(db, people):
+    deploy("handler_error.bpmn")
+    allocated = start(db, people, "el_handler_error", available=5, wanted=3)
+    assert status(db, allocated) == "completed" and CALLS[0][0] == "allocate"
+    short = start(db, people, "el_handler_error", available=1, wanted=3)
+    assert status(db, short) == "running" and open_ids(db, short.id) == ["Waitlist"]
+    assert incidents(db, short.id) == [] and not short.has_incident
+    shown = detail(db, short)
+    assert shown["variables"]["shortfall"] == 2 and "allocated" not in shown["variables"]
+    assert "NoQuota" in shown["completed_element_ids"] and "EndAllocated" not in shown["completed_element_ids"]
+    assert shown["active_element_ids"] == ["Waitlist"]  # the service task was interrupted
+    assert allocations(db) == [f"alloc-{allocated.id}"]  # the raising handler's write was rolled back
+    kinds = [(e.kind, e.details.get("code")) for e in service.history(db.session, SYSTEM, short.id)]
+    assert ("bpmn_error", "no_quota") in kinds
+    complete_one(db, people, short, "Waitlist")
+    assert status(db, short) == "completed"
+
+
+def test_handler_bpmn_error_inside_a_subprocess_reaches_the_subprocess_boundary(db, people):
+    xml = (ec.HERE / "elements/error.bpmn").read_bytes().replace(
+        b'<bpmn:userTask id="Inspect" name="Inspect on site" camunda:candidateGroups="bdc" />',
+        b'<bpmn:serviceTask id="Inspect" camunda:type="external" camunda:topic="test.elements.allocate" />')
+    deployment.deploy(db.session, SYSTEM, xml, "error.bpmn")
+    db.session.commit()
+    instance = start(db, people, "el_error", available=0, wanted=1, code="inspection_failed")
+    assert open_ids(db, instance.id) == ["Rework"] and incidents(db, instance.id) == []
+    assert detail(db, instance)["variables"]["shortfall"] == 1
+
+
+def test_handler_bpmn_error_nobody_catches_is_an_incident(db, people):
+    deploy("handler_error.bpmn")
+    instance = start(db, people, "el_handler_error", available=1, wanted=3, code="no_budget")
+    assert status(db, instance) == "running" and instance.has_incident and tasks(db, instance.id) == []
+    [incident] = incidents(db, instance.id)
+    assert (incident.element_id, incident.error_type) == ("Allocate", "BpmnError")
+    assert "'no_budget' is not caught" in incident.message
+
+
 # -- multi-instance ---------------------------------------------------------------------------------
 
 def test_parallel_then_sequential_multi_instance_user_tasks(db, people):
     deploy("multi.bpmn")
+    people = {**people, "bdc2": builders.user("bdc2", roles="bdc"), "bdc3": builders.user("bdc3", roles="bdc"),
+              "eitc2": builders.user("eitc2", roles="eitc")}
     instance = start(db, people, "el_multi", reviewers=["bdc1", "bdc2", "bdc3"], signers=["eitc1", "eitc2"])
     reviews = tasks(db, instance.id)
-    assert [t.element_id for t in reviews] == ["Reviews"] * 3
-    assert sorted(t.assignee for t in reviews) == ["bdc1", "bdc2", "bdc3"]
+    assert [t.element_id for t in reviews] == ["Reviews"] * 3  # one row per element of the collection
+    assert sorted(t.assignee for t in reviews) == ["bdc1", "bdc2", "bdc3"]  # ${reviewer} per instance
     for done, row in enumerate(reviews, start=1):
-        complete(db, people, row, score=done)
-        left = tasks(db, instance.id)
-        if done < 3:
-            assert [t.element_id for t in left] == ["Reviews"] * (3 - done)
+        complete(db, people, row, row.assignee.replace("bdc1", "bdc"), score=done)
+        assert [t.element_id for t in tasks(db, instance.id)] == ["Reviews"] * (3 - done) or done == 3
     for signer in ("eitc1", "eitc2"):
         [row] = tasks(db, instance.id)  # sequential: one at a time
         assert (row.element_id, row.assignee) == ("Signatures", signer)
-        complete(db, people, row, "eitc", signed=True)
+        complete(db, people, row, signer.replace("eitc1", "eitc"), signed=True)
     assert status(db, instance) == "completed"
+    assert detail(db, instance)["variables"]["reviewers"] == ["bdc1", "bdc2", "bdc3"]
 
 
 # -- cancel ---------------------------------------------------------------------------------------
@@ -367,3 +427,149 @@ def test_cancel_mid_way_closes_every_derived_row(db, people):
     assert detail(db, instance)["active_element_ids"] == []
     kinds = [e.kind for e in service.history(db.session, SYSTEM, instance.id)]
     assert kinds[-2:] == ["cancelled", "task_cancelled"] or "cancelled" in kinds
+
+
+# -- call activities ------------------------------------------------------------------------------
+
+def test_call_activity_to_a_process_deployed_from_another_file(db, people):
+    deploy("callee.bpmn")
+    deploy("caller.bpmn")
+    instance = start(db, people, "el_caller", amount=21)
+    [row] = tasks(db, instance.id)
+    assert (row.element_id, row.process_key) == ("CalleeReview", "el_caller")
+    assert {"CallIt", "CalleeReview"} <= set(detail(db, instance)["active_element_ids"])
+    complete(db, people, row, reviewed=True)
+    assert open_ids(db, instance.id) == ["AfterCall"]
+    variables = detail(db, instance)["variables"]
+    assert (variables["doubled"], variables["reviewed"]) == (42, True)  # all variables in, all out
+    complete_one(db, people, instance, "AfterCall", "eitc")
+    assert status(db, instance) == "completed"
+
+
+@pytest.fixture()
+def restart(app, monkeypatch):
+    """What a restart forgets: the definition cache and the engine's spec cache."""
+    from app.workflow import steps
+    from app.workflow.engine import Engine
+
+    def forget() -> None:
+        steps._definitions.clear()
+        factory = app.extensions["yunguan.engine"]._script_engine_factory
+        monkeypatch.setitem(app.extensions, "yunguan.engine", Engine(factory))
+
+    return forget
+
+
+def test_callee_version_is_pinned_when_the_caller_is_deployed(db, people, restart):
+    callee_v1 = deploy("callee.bpmn")
+    caller_v1 = deploy("caller.bpmn")
+    running = start(db, people, "el_caller", amount=21)
+    tripled = (ec.HERE / "elements/callee.bpmn").read_bytes().replace(b"amount * 2", b"amount * 3")
+    callee_v2 = deployment.deploy(db.session, SYSTEM, tripled, "callee.bpmn").definition
+    db.session.commit()
+    assert (callee_v1.version, callee_v2.version) == (1, 2)
+    restart()  # the running instance rebuilds the callee it started with from the database
+    complete_one(db, people, running, "CalleeReview")
+    assert detail(db, running)["variables"]["doubled"] == 42 and open_ids(db, running.id) == ["AfterCall"]
+    assert start(db, people, "el_caller", amount=21).definition_id == caller_v1.id  # still pinned to v1
+    # The unchanged caller, deployed again, becomes a new version pinned to the new callee.
+    caller_v2 = deploy("caller.bpmn")
+    assert caller_v2.version == 2 and deploy("caller.bpmn").id == caller_v2.id
+    newer = start(db, people, "el_caller", amount=21)
+    restart()
+    complete_one(db, people, newer, "CalleeReview")
+    assert detail(db, newer)["variables"]["doubled"] == 63
+
+
+def test_a_call_to_a_process_not_deployed_is_refused(db):
+    with pytest.raises(ValidationFailed) as refused:
+        deploy("caller.bpmn")
+    assert any("CallIt" in reason and "el_callee" in reason for reason in refused.value.fields["file"])
+
+
+def test_cli_deploys_callees_before_their_callers(db, runner, tmp_path):
+    # Sorted by name the caller comes first; its version must still pin the callee deployed with it.
+    (tmp_path / "a_caller.bpmn").write_bytes((ec.HERE / "elements/caller.bpmn").read_bytes())
+    (tmp_path / "b_callee.bpmn").write_bytes((ec.HERE / "elements/callee.bpmn").read_bytes())
+    result = runner.invoke(args=["bpmn", "deploy", str(tmp_path)])
+    assert result.exit_code == 0, result.output
+    assert result.output.index("el_callee v1") < result.output.index("el_caller v1")
+
+
+def test_terminate_end_event_ends_every_branch(db, people):
+    deploy("terminate.bpmn")
+    instance = start(db, people, "el_terminate")
+    [work] = tasks(db, instance.id)
+    [deadline] = timers(db, instance.id)
+    fire(db, deadline)
+    assert status(db, instance) == "completed"
+    assert tasks(db, instance.id, "cancelled") == [work] and timers(db, instance.id) == []
+    assert "Terminate" in detail(db, instance)["completed_element_ids"]
+
+
+# -- refused at deploy time -------------------------------------------------------------------------
+
+HEADER = ('<?xml version="1.0" encoding="UTF-8"?>\n<bpmn:definitions xmlns:bpmn="http://www.omg.org/spec/BPMN/'
+          '20100524/MODEL" xmlns:camunda="http://camunda.org/schema/1.0/bpmn" id="Definitions_refused" '
+          'targetNamespace="http://bpmn.io/schema/bpmn">\n')
+SIGNAL = '<bpmn:signal id="Signal_s" name="s" />'
+MESSAGE = '<bpmn:message id="Message_m" name="m" />'
+TIMER = '<bpmn:timerEventDefinition id="{0}Def"><bpmn:timeDuration>PT1H</bpmn:timeDuration></bpmn:timerEventDefinition>'
+
+
+def refused_diagram(first: str, *, globals_: str = "", more: str = "") -> bytes:
+    """A process: the start event ``first`` (id StartEvent_1) → Next (a user task) → EndEvent_1."""
+    return (HEADER + globals_ + '<bpmn:process id="el_refused" isExecutable="true">' + first + more +
+            '<bpmn:sequenceFlow id="Flow_1" sourceRef="StartEvent_1" targetRef="Next" />'
+            '<bpmn:userTask id="Next" camunda:candidateGroups="bdc" />'
+            '<bpmn:sequenceFlow id="Flow_2" sourceRef="Next" targetRef="EndEvent_1" />'
+            '<bpmn:endEvent id="EndEvent_1" /></bpmn:process></bpmn:definitions>').encode()
+
+
+def throw_after_start(event: str, globals_: str) -> bytes:
+    # StartEvent_1 → Thrower → Next → EndEvent_1, by routing the first flow through the thrower.
+    return refused_diagram('<bpmn:startEvent id="StartEvent_1" />', globals_=globals_, more=event).replace(
+        b'sourceRef="StartEvent_1" targetRef="Next"', b'sourceRef="StartEvent_1" targetRef="Thrower" />'
+        b'<bpmn:sequenceFlow id="Flow_t" sourceRef="Thrower" targetRef="Next"')
+
+
+REFUSALS = {
+    "timer start event": (refused_diagram(
+        f'<bpmn:startEvent id="StartEvent_1">{TIMER.format("Start")}</bpmn:startEvent>'),
+        "StartEvent_1", "would not start instances on schedule"),
+    "message start event": (refused_diagram(
+        '<bpmn:startEvent id="StartEvent_1"><bpmn:messageEventDefinition messageRef="Message_m" />'
+        '</bpmn:startEvent>', globals_=MESSAGE), "StartEvent_1", "would not start an instance when the message"),
+    "signal start event": (refused_diagram(
+        '<bpmn:startEvent id="StartEvent_1"><bpmn:signalEventDefinition signalRef="Signal_s" />'
+        '</bpmn:startEvent>', globals_=SIGNAL), "StartEvent_1", "would not start an instance when the signal"),
+    "thrown message": (throw_after_start(
+        '<bpmn:intermediateThrowEvent id="Thrower"><bpmn:messageEventDefinition messageRef="Message_m" />'
+        '</bpmn:intermediateThrowEvent>', MESSAGE), "Thrower", "a thrown message is not sent anywhere"),
+    "message end event": (refused_diagram(
+        '<bpmn:startEvent id="StartEvent_1" />', globals_=MESSAGE).replace(
+        b'<bpmn:endEvent id="EndEvent_1" />',
+        b'<bpmn:endEvent id="EndEvent_1"><bpmn:messageEventDefinition messageRef="Message_m" /></bpmn:endEvent>'),
+        "EndEvent_1", "a thrown message is not sent anywhere"),
+    "signal nobody catches": (throw_after_start(
+        '<bpmn:intermediateThrowEvent id="Thrower"><bpmn:signalEventDefinition signalRef="Signal_s" />'
+        '</bpmn:intermediateThrowEvent>', SIGNAL), "Thrower", "no event of this diagram catches it"),
+    "cycle on an intermediate timer": (throw_after_start(
+        '<bpmn:intermediateCatchEvent id="Thrower"><bpmn:timerEventDefinition><bpmn:timeCycle>R3/PT1H'
+        '</bpmn:timeCycle></bpmn:timerEventDefinition></bpmn:intermediateCatchEvent>', ""),
+        "Thrower", "cycles are for boundary events"),
+    "event-based gateway with two timers": (
+        (ec.HERE / "elements/event_gateway.bpmn").read_bytes().replace(
+            b'<bpmn:messageEventDefinition id="MessageDef_reply" messageRef="Message_reply" />',
+            TIMER.format("Second").encode()),
+        "AwaitReply", "may wait for one timer, not 2"),
+}
+
+
+@pytest.mark.parametrize("case", list(REFUSALS))
+def test_elements_that_would_not_run_as_drawn_are_refused(db, case):
+    xml, element_id, reason = REFUSALS[case]
+    with pytest.raises(ValidationFailed) as refused:
+        deployment.deploy(db.session, SYSTEM, xml, f"{case}.bpmn")
+    reasons = refused.value.fields["file"]
+    assert any(f"[{element_id}]" in r and reason in r for r in reasons), reasons

@@ -10,6 +10,7 @@ from collections.abc import Callable
 import pytest
 
 from tests import builders
+from tests.resources import probes as resource_probes
 
 
 def _token_of_other_user(client, auth) -> dict:
@@ -70,13 +71,28 @@ PROBES: dict[str, Callable] = {
     "tasks.TaskClaim": _xuhui_task,
     "tasks.TaskUnclaim": _xuhui_task,
     "tasks.TaskComplete": _xuhui_task,
+    "admin_api.InstanceById": _xuhui_instance,
+    "admin_api.InstanceHistory": _xuhui_instance,
+    "admin_api.InstanceSuspend": _xuhui_instance,
+    "admin_api.InstanceResume": _xuhui_instance,
+    "admin_api.InstanceCancel": _xuhui_instance,
+    "admin_api.InstanceVariables": _xuhui_instance,
+    "admin_api.InstanceMessages": _xuhui_instance,
+    "admin_api.InstanceMove": _xuhui_instance,
+    "admin_api.InstanceMigrate": _xuhui_instance,
+    "admin_api.IncidentRetry": _xuhui_incident,
 }
 # Endpoints whose path parameter is not a tenant object (e.g. a definition key readable by all).
 NOT_TENANT_OBJECTS: set[str] = {"workflow.DefinitionXml"}
 # A body that passes validation, so the request reaches the lookup.
-BODIES = {"workflow.InstanceMessages": {"name": "payment_confirmed"}, "tasks.TaskComplete": {"data": {}}}
+BODIES = {"workflow.InstanceMessages": {"name": "payment_confirmed"}, "tasks.TaskComplete": {"data": {}},
+          **{f"admin_api.{name}": {"reason": "probe"} for name in (
+              "InstanceSuspend", "InstanceResume", "InstanceCancel", "InstanceVariables", "InstanceMigrate",
+              "IncidentRetry")},
+          "admin_api.InstanceMessages": {"name": "payment_confirmed", "reason": "probe"},
+          "admin_api.InstanceMove": {"source": "Review", "target": "Escalate", "reason": "probe"}}
 MISSING = {"instance_id": 999999, "task_id": "00000000-0000-0000-0000-000000000000", "incident_id": 999999,
-           "token_id": 999999, "absence_id": 999999, "notification_id": 999999}
+           "token_id": 999999, "absence_id": 999999, "notification_id": 999999, **resource_probes.MISSING}
 
 
 def _api_rules(app):

@@ -1,0 +1,2 @@
+from flask import Blueprint
+bp = Blueprint("resources", __name__, url_prefix="/resources")
