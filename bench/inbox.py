@@ -139,7 +139,11 @@ def build(db, now: datetime) -> None:
     def rows(kind: str):
         return (row for found, row in _generate(now, definition.id, definition.key) if found == kind)
 
+    bulk_tables = [db.metadata.tables[name] for name in ("process_instance", "human_task", "task_candidate")]
     with db.engine.begin() as conn:
+        for table in bulk_tables:  # loading first and indexing after is several times faster
+            for index in table.indexes:
+                index.drop(conn)
         _copy(conn, "process_instance", ["id", "definition_id", "process_key", "business_key", "tenant_id", "status",
                                          "state", "serializer_version", "lock_version", "started_by", "started_at",
                                          "updated_at", "ended_at", "has_incident", "audit_seq", "audit_hash"],
@@ -151,6 +155,9 @@ def build(db, now: datetime) -> None:
         _copy(conn, "task_candidate", ["task_id", "group_name", "tenant_id", "is_open", "due_at"], rows("candidate"))
         conn.execute(text("SELECT setval(pg_get_serial_sequence('process_instance', 'id'), :n)"),
                      {"n": TASKS // PER_INSTANCE})
+        for table in bulk_tables:
+            for index in table.indexes:
+                index.create(conn)
     with db.engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
         conn.execute(text("VACUUM ANALYZE"))
     print(f"inbox   built in {time.perf_counter() - started:.0f} s", flush=True)
@@ -231,6 +238,7 @@ def main(args: list[str]) -> None:
     _ensure_database(admin_url)
     app = _app(url)
     from app.extensions import db
+    from app.inbox.service import COUNT_LIMIT
 
     with app.app_context():
         now = datetime.now(UTC)
@@ -241,8 +249,9 @@ def main(args: list[str]) -> None:
         for label, actor in people.items():
             p50, p95 = _stats((found := service_times(db, actor))[0])
             verdicts.append(p95 <= TARGET_P95_MS)
+            waiting = f"{found[1]:,}{'+' if found[1] >= COUNT_LIMIT else ''}"
             print(f"inbox   service  {label:30s} group tasks, page 1 by due: p50 {p50:6.2f} ms  p95 {p95:6.2f} ms"
-                  f"  ({found[1]:,} waiting)")
+                  f"  ({waiting} waiting)")
         http50, http95 = _stats(http_times(app, db, "op.huangpu"))
         print(f"inbox   HTTP     {'district operator (huangpu)':30s} GET /api/v1/tasks?scope=candidate: "
               f"p50 {http50:6.2f} ms  p95 {http95:6.2f} ms")

@@ -110,8 +110,10 @@ class Runner:
             result = timers.drain(self.app, workers=self.workers, batch=self.batch, backoff=self.backoff,
                                   stop=self._stop)
             if result.fired or result.failed:
-                log.info("timers: %s fired, %s failed, %s skipped in %.2f s", result.fired, result.failed,
-                         result.skipped, result.seconds)
+                # Sweeps near each due time are frequent and small: only the notable ones at INFO.
+                notable = result.failed or result.seconds >= 1
+                log.log(logging.INFO if notable else logging.DEBUG, "timers: %s fired, %s failed, %s skipped "
+                        "in %.2f s", result.fired, result.failed, result.skipped, result.seconds)
         except Exception:
             log.exception("timer sweep failed")
         finally:

@@ -178,13 +178,6 @@ def list_instances(session: Session, actor: Actor, filters: InstanceFilters, *, 
     return InstancePage(list(items), total, page, per_page)
 
 
-def instance_ids(session: Session, actor: Actor, filters: InstanceFilters, *, limit: int) -> list[int]:
-    """Ids of the filtered instances (a batch migration's selection), oldest first."""
-    require_role(actor, *MONITOR_ROLES)
-    stmt = _filtered(actor, filters).with_only_columns(ProcessInstance.id)
-    return list(session.scalars(stmt.order_by(ProcessInstance.id).limit(limit)))
-
-
 # -- one instance -------------------------------------------------------------------------------
 @dataclass
 class TaskView:
@@ -292,11 +285,11 @@ class MigrationSelection:
 def _selected(session: Session, actor: Actor, selection: MigrationSelection) -> list[int]:
     if selection.instance_ids is not None:
         return list(selection.instance_ids)
-    ids = instance_ids(session, actor, selection.filters(), limit=operations.MAX_BATCH + 1)
-    # Ended instances never migrate: leave them out of a filtered batch instead of reporting each.
-    live = scoped(actor, ProcessInstance, ProcessInstance.id.in_(ids),
-                  ProcessInstance.status.in_(("running", "suspended"))).with_only_columns(ProcessInstance.id)
-    return sorted(session.scalars(live))
+    # Ended instances never migrate: a filtered batch leaves them out instead of reporting each.
+    # One more than the batch limit is read, so an oversized selection is refused, not cut short.
+    stmt = _filtered(actor, selection.filters()).where(ProcessInstance.status.in_(("running", "suspended")))
+    return list(session.scalars(stmt.with_only_columns(ProcessInstance.id).order_by(ProcessInstance.id)
+                                .limit(operations.MAX_BATCH + 1)))
 
 
 def preview_migration(session: Session, actor: Actor, selection: MigrationSelection

@@ -5,12 +5,11 @@ from marshmallow import Schema, fields, validate
 
 from app.catalog.models import LAYERS, PRICING_TYPES, TIER_MODES, VERSION_STATES
 
-Amount = fields.Decimal(as_string=True, required=True, places=4, validate=validate.Range(min=0))
 
 
 class TierSchema(Schema):
-    lower_bound = fields.Decimal(as_string=True, required=True, validate=validate.Range(min=0))
-    unit_price = fields.Decimal(as_string=True, required=True, validate=validate.Range(min=0))
+    lower_bound = fields.Decimal(as_string=True, places=4, required=True, validate=validate.Range(min=0))
+    unit_price = fields.Decimal(as_string=True, places=4, required=True, validate=validate.Range(min=0))
 
 
 class ItemSchema(Schema):
@@ -22,7 +21,7 @@ class ItemSchema(Schema):
     content = fields.String(load_default="", validate=validate.Length(max=4000))
     pricing_unit = fields.String(required=True, validate=validate.Length(min=1, max=40),
                                  metadata={"description": "e.g. 核·月, GB·月"})
-    unit_price = fields.Decimal(as_string=True, required=True, validate=validate.Range(min=0),
+    unit_price = fields.Decimal(as_string=True, places=4, required=True, validate=validate.Range(min=0),
                                 metadata={"description": "for tiered items: the provisional price of monthly bills"})
     pricing_type = fields.String(required=True, validate=validate.OneOf(PRICING_TYPES))
     tier_mode = fields.String(load_default=None, allow_none=True, validate=validate.OneOf(TIER_MODES))

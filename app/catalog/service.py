@@ -48,8 +48,9 @@ def operator_role(tenant_id: str) -> str:
 
 
 def _require_operator(actor: Actor, tenant_id: str) -> None:
-    require_tenant(actor, tenant_id)  # another district's catalogue is absent, not forbidden
-    require_role(actor, operator_role(tenant_id))
+    if tenant_id != CITY:
+        require_tenant(actor, tenant_id)  # another district's catalogue is absent, not forbidden
+    require_role(actor, operator_role(tenant_id))  # the city's is public (M.15): forbidden, not absent
 
 
 # -- reading -----------------------------------------------------------------------------------

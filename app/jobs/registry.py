@@ -5,9 +5,11 @@ A domain declares its jobs in ``app/<domain>/jobs.py``::
     @periodic("calendar.next_year_check", cron={"hour": 9, "minute": 5})
     def next_year_check(ctx: JobContext) -> str: ...
 
-and is listed once in :data:`DOMAIN_JOB_MODULES`. Importing a ``jobs`` module only registers
-functions: nothing is scheduled or run at import (habit 1). The scheduler wraps every job the
-same way (``scheduler.jobs.run_job``): app context, session, log, rollback, run record, lock.
+and is listed once in :data:`DOMAIN_JOB_MODULES`. The decorator only marks the function;
+:func:`load` imports the listed modules and collects what is marked, so nothing is scheduled or
+run at import (habit 1). The scheduler wraps every job the same way (``scheduler.jobs.run_job``):
+app context, session, log, rollback, run record, lock. A process to be started on a schedule
+is declared with :func:`start_process`.
 """
 from __future__ import annotations
 

@@ -5,13 +5,12 @@ from marshmallow import Schema, fields, validate
 
 from app.projects.models import PROJECT_STATES
 
-Positive = fields.Decimal(as_string=True, required=True, validate=validate.Range(min=0, min_inclusive=False))
 
 
 class QuotaLineSchema(Schema):
     item_code = fields.String(required=True, validate=validate.Length(min=1, max=40))
-    quantity = fields.Decimal(as_string=True, required=True, validate=validate.Range(min=0, min_inclusive=False))
-    peak_quantity = fields.Decimal(as_string=True, load_default=None, allow_none=True,
+    quantity = fields.Decimal(as_string=True, places=4, required=True, validate=validate.Range(min=0, min_inclusive=False))
+    peak_quantity = fields.Decimal(as_string=True, places=4, load_default=None, allow_none=True,
                                    metadata={"description": "M.18 周期性动态配额: the quota in peak periods"})
 
 
@@ -19,8 +18,8 @@ class QuotaSchema(Schema):
     item_code = fields.String()
     item_name = fields.String()
     pricing_unit = fields.String()
-    quantity = fields.Decimal(as_string=True)
-    peak_quantity = fields.Decimal(as_string=True, allow_none=True)
+    quantity = fields.Decimal(as_string=True, places=4)
+    peak_quantity = fields.Decimal(as_string=True, places=4, allow_none=True)
 
 
 class ProjectCreateSchema(Schema):
@@ -59,12 +58,12 @@ class UsageSchema(Schema):
     item_code = fields.String()
     item_name = fields.String()
     pricing_unit = fields.String()
-    quota = fields.Decimal(as_string=True)
-    peak = fields.Decimal(as_string=True, allow_none=True)
-    used = fields.Decimal(as_string=True, metadata={"description": "test and formal resources held"})
+    quota = fields.Decimal(as_string=True, places=4)
+    peak = fields.Decimal(as_string=True, places=4, allow_none=True)
+    used = fields.Decimal(as_string=True, places=4, metadata={"description": "test and formal resources held"})
     percent = fields.Integer()
-    development = fields.Decimal(as_string=True)
-    development_limit = fields.Decimal(as_string=True, metadata={"description": "M.22: 15 % of the quota"})
+    development = fields.Decimal(as_string=True, places=4)
+    development_limit = fields.Decimal(as_string=True, places=4, metadata={"description": "M.22: 15 % of the quota"})
 
 
 class ProjectDetailSchema(ProjectSchema):

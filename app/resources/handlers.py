@@ -20,7 +20,12 @@ ESCALATIONS = {
     "Service_EscalateExpand": "扩容实施逾期（第二十条：五个工作日内）",
     "Service_EscalateReclaim": "回收逾期（第二十一条：十个工作日内）",
 }
-COMMENT_KEYS = ("eitc_comment", "review_comment", "configure_comment", "quota_comment", "reclaim_comment")
+# The form field holding the reason of the refusal that leads to each rejecting service task.
+REFUSAL_COMMENTS = {
+    "Service_RejectQuota": "quota_comment", "Service_RejectTest": "review_comment",
+    "Service_RejectEitc": "eitc_comment", "Service_RejectReview": "review_comment",
+    "Service_RejectReclaim": "reclaim_comment", "Service_RejectConfigure": "configure_comment",
+}
 
 
 def _application(ctx: HandlerContext, *, pending: bool = True):
@@ -59,7 +64,7 @@ for _topic, _function in {
 
 @handler("resources.reject")
 def reject(ctx: HandlerContext) -> None:
-    note = next((str(ctx.data[k]) for k in COMMENT_KEYS if ctx.data.get(k)), "")
+    note = str(ctx.data.get(REFUSAL_COMMENTS.get(ctx.element_id or "", ""), None) or "")
     actions.reject(ctx.session, _application(ctx), by=_by(ctx), now=ctx.now, note=note)
 
 

@@ -5,8 +5,8 @@ from marshmallow import Schema, fields, validate
 
 from app.resources.models import APPLICATION_KINDS, APPLICATION_STATES, KINDS, SPECIAL_KINDS, STATES
 
-Quantity = fields.Decimal(as_string=True)
-Positive = dict(as_string=True, required=True, validate=validate.Range(min=0, min_inclusive=False))
+Quantity = fields.Decimal(as_string=True, places=4)
+Positive = dict(as_string=True, places=4, required=True, validate=validate.Range(min=0, min_inclusive=False))
 
 
 class LineSchema(Schema):
@@ -16,7 +16,7 @@ class LineSchema(Schema):
     pricing_unit = fields.String()
     allocation_id = fields.Integer(allow_none=True)
     quantity = Quantity
-    approved_quantity = fields.Decimal(as_string=True, allow_none=True,
+    approved_quantity = fields.Decimal(as_string=True, places=4, allow_none=True,
                                        metadata={"description": "M.24: set by eitc for temporary resources"})
 
 
@@ -50,8 +50,8 @@ class EventSchema(Schema):
     kind = fields.String()
     allocation_id = fields.Integer(allow_none=True)
     state_after = fields.String(allow_none=True)
-    quantity_before = fields.Decimal(as_string=True, allow_none=True)
-    quantity_after = fields.Decimal(as_string=True, allow_none=True)
+    quantity_before = fields.Decimal(as_string=True, places=4, allow_none=True)
+    quantity_after = fields.Decimal(as_string=True, places=4, allow_none=True)
     expires_before = fields.Date(allow_none=True)
     expires_after = fields.Date(allow_none=True)
     note = fields.String()

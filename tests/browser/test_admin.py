@@ -5,7 +5,14 @@ from __future__ import annotations
 import pytest
 
 from tests import builders
-from tests.admin.conftest import deploy, start, wire_admin, xml_v1, xml_with_check
+from tests.admin.conftest import (  # noqa: F401 - _forget_definitions: autouse fixture, caches by definition id
+    _forget_definitions,
+    deploy,
+    start,
+    wire_admin,
+    xml_v1,
+    xml_with_check,
+)
 
 
 @pytest.fixture(scope="module")

@@ -81,6 +81,7 @@ PROBES: dict[str, Callable] = {
     "admin_api.InstanceMove": _xuhui_instance,
     "admin_api.InstanceMigrate": _xuhui_instance,
     "admin_api.IncidentRetry": _xuhui_incident,
+    **resource_probes.PROBES,  # catalogue, projects, resources: tests/resources/probes.py
 }
 # Endpoints whose path parameter is not a tenant object (e.g. a definition key readable by all).
 NOT_TENANT_OBJECTS: set[str] = {"workflow.DefinitionXml"}
@@ -90,7 +91,8 @@ BODIES = {"workflow.InstanceMessages": {"name": "payment_confirmed"}, "tasks.Tas
               "InstanceSuspend", "InstanceResume", "InstanceCancel", "InstanceVariables", "InstanceMigrate",
               "IncidentRetry")},
           "admin_api.InstanceMessages": {"name": "payment_confirmed", "reason": "probe"},
-          "admin_api.InstanceMove": {"source": "Review", "target": "Escalate", "reason": "probe"}}
+          "admin_api.InstanceMove": {"source": "Review", "target": "Escalate", "reason": "probe"},
+          **resource_probes.BODIES}
 MISSING = {"instance_id": 999999, "task_id": "00000000-0000-0000-0000-000000000000", "incident_id": 999999,
            "token_id": 999999, "absence_id": 999999, "notification_id": 999999, **resource_probes.MISSING}
 

@@ -196,3 +196,49 @@ def fire(frozen, instance_id: int, element_id: str) -> Timer:
     assert workflow_service.fire_timer(_db.session, timer.id, now=timer.due_at)
     _db.session.commit()
     return timer
+
+
+# -- acting through the HTTP API ------------------------------------------------------------------------
+class Api:
+    """The API as each person of ``world`` uses it: ``api.as_("bdc").get(...)``, tasks completed by step."""
+
+    def __init__(self, client, auth, world):
+        self.client, self.auth, self.world, self._headers = client, auth, world, {}
+
+    def headers(self, who: str) -> dict[str, str]:
+        if who not in self._headers:
+            self._headers[who] = self.auth.headers(self.world[who].username)
+        return self._headers[who]
+
+    def call(self, who: str, method: str, path: str, body=None, status: int | None = None):
+        response = self.client.open(f"/api/v1{path}", method=method, headers=self.headers(who), json=body)
+        if status is not None:
+            assert response.status_code == status, (method, path, response.status_code, response.get_json())
+        return response
+
+    def get(self, who, path, status=200):
+        return self.call(who, "GET", path, status=status).get_json()
+
+    def post(self, who, path, body=None, status=201):
+        return self.call(who, "POST", path, body or {}, status=status).get_json()
+
+    def put(self, who, path, body, status=200):
+        return self.call(who, "PUT", path, body, status=status).get_json()
+
+    def step(self, who: str, application_id: int, element_id: str) -> dict:
+        """The open task ``element_id`` of an application, as ``who`` sees it in the application."""
+        detail = self.get(who, f"/resource-applications/{application_id}")
+        found = [s for s in detail["open_steps"] if s["element_id"] == element_id]
+        assert found, f"{element_id} not open; open: {[s['element_id'] for s in detail['open_steps']]}"
+        return found[0]
+
+    def complete(self, who: str, task_id: str, data: dict, status: int = 200):
+        return self.post(who, f"/tasks/{task_id}/complete", {"data": data}, status=status)
+
+    def do(self, who: str, application_id: int, element_id: str, data: dict) -> dict:
+        return self.complete(who, self.step(who, application_id, element_id)["task_id"], data)
+
+
+@pytest.fixture()
+def api(client, auth, world):
+    return Api(client, auth, world)

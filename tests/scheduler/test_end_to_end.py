@@ -180,8 +180,9 @@ def test_a_timer_due_soon_fires_near_its_due_time_not_at_the_next_poll(app, db):
         assert wait_until(lambda: not runner._sweeping.locked())  # the start-up sweep is over
         due = datetime.now(UTC) + timedelta(seconds=0.5)
         instance = start(db.session, "sched_wait", due=due.isoformat())  # the engine tells the runner
-        assert wait_until(lambda: timers_of(db.session, instance.id)[0].status == "fired", seconds=5)
+        assert wait_until(lambda: timers_of(db.session, instance.id)[0].status == "fired", seconds=20)
     finally:
         runner.shutdown()
     [timer] = timers_of(db.session, instance.id)
-    assert 0 <= (timer.fired_at - timer.due_at).total_seconds() < 1.5
+    # Well before the next poll (10 min); typically within 0.1 s, more on a loaded machine.
+    assert 0 <= (timer.fired_at - timer.due_at).total_seconds() < 5

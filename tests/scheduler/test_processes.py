@@ -103,6 +103,7 @@ def test_a_process_killed_mid_batch_loses_nothing_and_fires_nothing_twice(postgr
 
     deadline = time.monotonic() + 60
     while fired() < 30 and time.monotonic() < deadline:
+        assert victim.poll() is None, victim.communicate()[1][-3000:]
         time.sleep(0.05)
     time.sleep(0.09)  # well inside the next batch (10 × 20 ms)
     os.kill(victim.pid, signal.SIGKILL)
