@@ -12,9 +12,10 @@ ROOT = Path(__file__).resolve().parent.parent
 
 def create_app(config: dict[str, Any] | None = None) -> Flask:
     """Build the app: settings, extensions, blueprints, CLI and error handlers. Nothing else."""
-    from app import api, auth, cli, errors, i18n
+    from app import auth, cli, errors, i18n
     from app.config import load_config
     from app.extensions import configure_sqlite, csrf, db, login_manager, migrate
+    from app.web import nav
 
     app = Flask(__name__, instance_path=str(ROOT / "instance"), instance_relative_config=True)
     app.config.update(load_config(app.instance_path, config))
@@ -33,32 +34,41 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     auth.init_app(app)
     errors.init_app(app)
 
-    from app.accounts import api as accounts_api
-    from app.accounts import views as accounts_views
-    from app.inbox import api as inbox_api
-    from app.web import nav
-    from app.web import views as web_views
-    from app.workflow import api as workflow_api
-    from app.workflow.setup import init_engine
-
-    app.register_blueprint(web_views.bp)
-    app.register_blueprint(accounts_views.bp)
-    # resources (helper): catalogue, projects and resources — pages, API, service-task handlers
-    from app.catalog import api as catalog_api
-    from app.catalog import handlers as _catalog_handlers  # noqa: F401 - registers service-task topics
-    from app.catalog import views as catalog_views
-    from app.projects import api as projects_api
-    from app.resources import api as resources_api
-    from app.resources import handlers as _resources_handlers  # noqa: F401 - registers service-task topics
-    from app.resources import views as resources_views
-
-    app.register_blueprint(catalog_views.bp)
-    app.register_blueprint(resources_views.bp)
-    # end resources (helper)
-    api.init_app(app, [accounts_api.bp, workflow_api.bp, inbox_api.bp,
-                       catalog_api.bp, projects_api.bp, resources_api.bp])  # resources (helper): last three
-    init_engine(app)
-
+    register_domains(app)
+    init_engine_and_scheduler(app)
     nav.init_app(app)
     cli.init_app(app)
     return app
+
+
+# Pages and API blueprints of each domain, by module path: one list to extend for a new domain.
+PAGE_BLUEPRINTS = [
+    "app.web.views", "app.accounts.views", "app.inbox.views", "app.admin.views",
+    "app.catalog.views", "app.resources.views",
+]
+API_BLUEPRINTS = [
+    "app.accounts.api", "app.workflow.api", "app.inbox.api", "app.admin.api", "app.jobs.api",
+    "app.catalog.api", "app.projects.api", "app.resources.api",
+]
+# Modules whose import registers service-task handlers (topics diagrams may name).
+HANDLER_MODULES = ["app.catalog.handlers", "app.resources.handlers"]
+
+
+def register_domains(app: Flask) -> None:
+    from importlib import import_module
+
+    from app import api
+
+    for name in HANDLER_MODULES:
+        import_module(name)
+    for name in PAGE_BLUEPRINTS:
+        app.register_blueprint(import_module(name).bp)
+    api.init_app(app, [import_module(name).bp for name in API_BLUEPRINTS])
+
+
+def init_engine_and_scheduler(app: Flask) -> None:
+    from app.workflow.setup import init_engine
+    from scheduler import init_scheduler
+
+    init_engine(app)
+    init_scheduler(app)  # starts only when SCHEDULER_ENABLED, outside tests and the reloader's parent

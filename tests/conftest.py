@@ -14,7 +14,9 @@ from sqlalchemy import text
 
 from app import create_app
 from app.accounts import service as accounts_service
+from app.calendar import service as calendar_service
 from app.extensions import db as _db
+from app.workflow import steps
 from tests import builders
 
 POSTGRES_URL = os.environ.get("TEST_DATABASE_URL")
@@ -70,6 +72,9 @@ def db(app):
         _db.session.rollback()
         _truncate()
         _db.session.remove()
+        # Truncation restarts ids: caches keyed by id must not carry one test's rows into the next.
+        steps._definitions.clear()
+        calendar_service.invalidate()
 
 
 @pytest.fixture()

@@ -6,7 +6,6 @@ from marshmallow import Schema, fields, validate
 from app.catalog.models import LAYERS, PRICING_TYPES, TIER_MODES, VERSION_STATES
 
 
-
 class TierSchema(Schema):
     lower_bound = fields.Decimal(as_string=True, places=4, required=True, validate=validate.Range(min=0))
     unit_price = fields.Decimal(as_string=True, places=4, required=True, validate=validate.Range(min=0))
@@ -54,7 +53,7 @@ class VersionQuerySchema(Schema):
 
 class VersionCreateSchema(Schema):
     tenant = fields.String(load_default=None, validate=validate.Length(max=32),
-                           metadata={"description": "city (default for bdc) or the district (default for its operator)"})
+                           metadata={"description": "city, or a district: by default the proposer's own tenant"})
     title = fields.String(required=True, validate=validate.Length(min=1, max=200))
     effective_from = fields.Date(required=True)
     based_on_id = fields.Integer(load_default=None, metadata={"description": "M.16: the version it adjusts"})

@@ -43,7 +43,18 @@ def load(session: Session) -> list[str]:
             username = f"{district}.{suffix}"
             if _user(session, username, template.format(d=label), orgs[f"{district}.{org_suffix}"], roles):
                 created.append(username)
+    _load_resources(session)  # resources (helper)
     return created
+
+
+def _load_resources(session: Session) -> None:
+    """resources (helper): the service catalogue and sample projects in several districts."""
+    from app import clock
+    from app.calendar.rules import local_date
+    from app.demo import resources
+
+    now = clock.now()
+    resources.load(session, today=local_date(now), now=now)
 
 
 def logins() -> list[tuple[str, str]]:

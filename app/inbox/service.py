@@ -14,7 +14,7 @@ from datetime import datetime
 from typing import Any
 
 from flask_babel import gettext as _
-from sqlalchemy import false, func, or_, select
+from sqlalchemy import false, func, literal_column, or_, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -27,12 +27,15 @@ from app.forms.schema import validate_submission
 from app.inbox import substitutes
 from app.inbox.due import DueRules, DueState
 from app.inbox.models import TaskNotice
-from app.security import Actor, get_visible, scoped
+from app.security import Actor, all_tenants, get_visible, scoped
 from app.workflow import service as workflow_service
 from app.workflow.access import can_see, can_work_on, candidate_criterion, covered_criterion, covering_for
 from app.workflow.models import HumanTask, ProcessDefinition, ProcessInstance
 
 SCOPES = ("mine", "candidate", "covering", "done", "all")
+# Inline, not a bound parameter: PostgreSQL may reuse a generic plan for a prepared statement,
+# and a generic plan cannot prove ``status = $1`` implies the inbox's partial indexes (status = 'open').
+OPEN = literal_column("'open'")
 SORTS = ("due", "-due", "created", "-created", "completed", "-completed")
 ADMIN = "admin"
 
@@ -47,6 +50,8 @@ class TaskItem:
     on_behalf_of: str | None = None  # set when the actor reaches the task as a substitute
 
     def __getattr__(self, name: str) -> Any:
+        if name == "task" or name.startswith("__"):  # not set yet (copy, pickle): no recursion
+            raise AttributeError(name)
         return getattr(self.task, name)
 
     @property
@@ -104,14 +109,15 @@ def list_tasks(session: Session, actor: Actor, *, scope: str = "all", filters: T
     # Counting stops at a bound: past it the exact number helps nobody, and it costs a scan.
     total = session.scalar(select(func.count()).select_from(
         stmt.with_only_columns(HumanTask.id).order_by(None).limit(COUNT_LIMIT).subquery())) or 0
-    # Ids first, rows second: the ids of a page come from the inbox's small covering indexes
-    # (app/inbox/models.py) without touching the task heap; then only the page's rows are read.
+    # The page's ids in a subquery, then its rows: PostgreSQL finds the ids in the inbox's small
+    # covering indexes (app/inbox/models.py) without touching the task heap, then reads 20 rows.
     order = _order(sort or ("-completed" if scope == "done" else "due"))
-    ids = list(session.scalars(stmt.with_only_columns(HumanTask.id).order_by(*order)
-                               .offset((page - 1) * per_page).limit(per_page)))
-    rows = {row.id: row for row in session.scalars(scoped(actor, HumanTask, HumanTask.id.in_(ids)))} if ids else {}
+    page_ids = (stmt.with_only_columns(HumanTask.id).order_by(*order).offset((page - 1) * per_page)
+                .limit(per_page).subquery())
+    rows = list(session.scalars(scoped(actor, HumanTask).join(page_ids, page_ids.c.id == HumanTask.id)
+                                .order_by(*order)))
     rules = DueRules.current(session, now)
-    items = [_item(rules, rows[i], covering_for(actor, rows[i], absent) if absent else None) for i in ids if i in rows]
+    items = [_item(rules, row, covering_for(actor, row, absent) if absent else None) for row in rows]
     return TaskPage(items, total, page, per_page)
 
 
@@ -122,7 +128,7 @@ COUNT_LIMIT = 1000
 def _scope_criterion(actor: Actor, scope: str, absent: frozenset[str]) -> Any:
     mine = HumanTask.assignee == actor.username
     if scope == "done":
-        return (HumanTask.status == "completed") & (HumanTask.completed_by == actor.username)
+        return (HumanTask.status == literal_column("'completed'")) & (HumanTask.completed_by == actor.username)
     if scope == "mine":
         criterion = mine
     elif scope == "candidate":
@@ -133,7 +139,7 @@ def _scope_criterion(actor: Actor, scope: str, absent: frozenset[str]) -> Any:
         criterion = HumanTask.id.is_not(None)
     else:
         criterion = or_(mine, candidate_criterion(actor), covered_criterion(actor, absent))
-    return (HumanTask.status == "open") & criterion
+    return (HumanTask.status == OPEN) & criterion
 
 
 def _filtered(stmt: Any, filters: TaskFilters, now: datetime) -> Any:
@@ -225,9 +231,10 @@ def task_form(session: Session, task: HumanTask) -> FormDefinition | None:
     """The form as deployed with the task's process version (running instances keep it)."""
     if not task.form_id:
         return None
-    definition = session.scalar(select(ProcessDefinition).join(
+    # The task is already visible to the caller; its instance is in the same tenant.
+    definition = session.scalar(all_tenants(select(ProcessDefinition).join(
         ProcessInstance, ProcessInstance.definition_id == ProcessDefinition.id).where(
-        ProcessInstance.id == task.instance_id).execution_options(tenant_checked=True))
+        ProcessInstance.id == task.instance_id)))
     raw = (definition.forms or {}).get(task.form_id) if definition is not None else None
     if raw is None:
         raise NotFound(_("The form %(id)s of this task is missing.", id=task.form_id))

@@ -6,10 +6,10 @@ from marshmallow import Schema, fields, validate
 from app.projects.models import PROJECT_STATES
 
 
-
 class QuotaLineSchema(Schema):
     item_code = fields.String(required=True, validate=validate.Length(min=1, max=40))
-    quantity = fields.Decimal(as_string=True, places=4, required=True, validate=validate.Range(min=0, min_inclusive=False))
+    quantity = fields.Decimal(as_string=True, places=4, required=True,
+                              validate=validate.Range(min=0, min_inclusive=False))
     peak_quantity = fields.Decimal(as_string=True, places=4, load_default=None, allow_none=True,
                                    metadata={"description": "M.18 周期性动态配额: the quota in peak periods"})
 

@@ -56,10 +56,8 @@ def allocations(session: Session, application: Application, *, kind: str | None 
     """The allocations an application concerns: those it created, or those its lines name."""
     ids = [line.allocation_id for line in application.lines if line.allocation_id is not None]
     stmt = all_tenants(select(Allocation).where(Allocation.tenant_id == application.tenant_id))
-    if ids:
-        stmt = stmt.where(Allocation.id.in_(ids))
-    else:
-        stmt = stmt.where(Allocation.application_id == application.id)
+    # Expansions, reclaims and extensions name existing allocations; other applications created theirs.
+    stmt = stmt.where(Allocation.id.in_(ids) if ids else Allocation.application_id == application.id)
     if kind:
         stmt = stmt.where(Allocation.kind == kind)
     return list(session.scalars(stmt.order_by(Allocation.id)))

@@ -121,7 +121,7 @@ def fire_timer(session: Session, timer_id: int, *, now: datetime | None = None) 
     from app.security import SYSTEM
 
     now = now or clock.now()
-    timer = session.get(Timer, timer_id) or session.scalar(all_tenants(select(Timer).where(Timer.id == timer_id)))
+    timer = session.scalar(all_tenants(select(Timer).where(Timer.id == timer_id)))
     if timer is None or timer.status != "pending":
         return False
     with steps.step(session, get_engine(), SYSTEM, timer.instance_id, now=now) as run:

@@ -4,13 +4,18 @@ from __future__ import annotations
 import pytest
 
 from tests import builders
-from tests.inbox.conftest import approval, deploy_file, open_task, start, wire_inbox  # noqa: F401 - fixture
+from tests.inbox.conftest import deploy_file, open_task, start, wire_inbox
 
 
 @pytest.fixture(scope="session")
 def app(app):
     wire_inbox(app)  # until the app factory registers the inbox pages (see tests/inbox/conftest.py)
     return app
+
+
+@pytest.fixture()
+def approval(db):
+    return deploy_file()  # tests/inbox/district_approval.bpmn: Approve (form example-approval) → Confirm
 
 
 @pytest.fixture()

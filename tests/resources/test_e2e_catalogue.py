@@ -89,10 +89,10 @@ def test_district_keeps_its_own_catalogue_unseen_by_others(api, frozen):
     v1 = city_v1()
     api.call("xh_operator", "POST", "/catalog-versions", {"title": "x", "effective_from": "2025-10-09",
                                                           "tenant": "city"}, status=403)
-    proposed = api.post("xh_operator", "/catalog-versions", {"title": "徐汇区政务云服务目录", "effective_from": "2025-10-09",
-                                                              "based_on_id": None, "items": [
-                                                                  {k: v for k, v in i.items() if k != "id"}
-                                                                  for i in api.get("xh_operator", f"/catalog-versions/{v1.id}")["items"]]})
+    city_items = api.get("xh_operator", f"/catalog-versions/{v1.id}")["items"]
+    proposed = api.post("xh_operator", "/catalog-versions", {
+        "title": "徐汇区政务云服务目录", "effective_from": "2025-10-09",
+        "items": [{k: v for k, v in i.items() if k != "id"} for i in city_items]})
     instance = proposed["instance_id"]
     assert (proposed["tenant"], proposed["number"]) == ("xuhui", 1)
     assert "Task_DistrictReview" not in str(api.get("authority", "/tasks?scope=candidate")["items"])

@@ -109,7 +109,8 @@ def test_refused_extension_keeps_the_expiry(api, frozen):
     assert api.get("unit", f"/resources/{held['id']}")["expires_on"] == "2026-01-09"
     # eitc alone may refuse: the authority is not asked.
     third = api.post("unit", f"/resources/{held['id']}/extensions", {"expires_on": "2026-02-27"})
-    api.do("eitc", third["id"], "Task_ExtensionEitc", {"eitc_extension": "reject", "eitc_extension_comment": "不予延期"})
+    api.do("eitc", third["id"], "Task_ExtensionEitc",
+           {"eitc_extension": "reject", "eitc_extension_comment": "不予延期"})
     assert api.get("unit", f"/resource-applications/{third['id']}")["status"] == "rejected"
     assert api.get("unit", f"/resources/{held['id']}")["expires_on"] == "2026-01-09"
 

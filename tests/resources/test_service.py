@@ -23,9 +23,9 @@ QUOTA_FIELDS = {"name": "互联网医院", "description": "预约挂号", "mlps_
 
 
 def special(who, project, *, kind="development", quantity="15", expires_on=date(2025, 12, 22), **extra):
-    return resources_service.request_special(
-        db.session, actor(who), project.id, kind=kind, lines=[{"item_code": "IAAS-VCPU", "quantity": Decimal(quantity)}],
-        expires_on=expires_on, today=extra.pop("today", TODAY), **extra)
+    lines = [{"item_code": "IAAS-VCPU", "quantity": Decimal(quantity)}]
+    return resources_service.request_special(db.session, actor(who), project.id, kind=kind, lines=lines,
+                                             expires_on=expires_on, today=extra.pop("today", TODAY), **extra)
 
 
 # -- M.18 ---------------------------------------------------------------------------------------------
@@ -213,7 +213,8 @@ def test_eitc_sets_the_temporary_quota(world):
     resources_service.set_granted_quantities(db.session, actor(world["eitc"]), application.id, {line.id: Decimal(16)})
     assert line.granted == 16
     with pytest.raises(ValidationFailed):
-        resources_service.set_granted_quantities(db.session, actor(world["eitc"]), application.id, {line.id: Decimal(0)})
+        resources_service.set_granted_quantities(db.session, actor(world["eitc"]), application.id,
+                                                 {line.id: Decimal(0)})
     with pytest.raises(Conflict):
         other = special(world["unit"], approved_project(world["unit"]), kind="emergency", quantity="1")
         resources_service.set_granted_quantities(db.session, actor(world["eitc"]), other.id, {})
