@@ -37,6 +37,7 @@ from app.catalog.models import (
 )
 from app.errors import Conflict, NotFound, ValidationFailed
 from app.security import Actor, all_tenants, require_role, require_tenant
+from app.workflow import service as workflow_service
 
 PROCESS_KEY = "catalogue_compilation"
 CITY_OPERATOR, DISTRICT_OPERATOR = "bdc", "district.operator"
@@ -121,8 +122,6 @@ def propose(session: Session, actor: Actor, *, tenant_id: str, title: str, effec
             today: date) -> CatalogVersion:
     """M.15/M.16: the operator proposes a new version (or an adjustment of ``based_on_id``, whose
     items are copied when none are given) and the compilation process starts."""
-    from app.workflow import service as workflow_service
-
     _require_operator(actor, tenant_id)
     if effective_from < today:
         raise ValidationFailed(_("The effective date cannot be in the past."),

@@ -227,12 +227,14 @@ def remind_backup(session: Session, application: Application, *, by: str, now: d
     session.flush()
 
 
-def start_expiry_reclaim(session: Session, application: Application, *, by: str, now: datetime) -> None:
-    for allocation in allocations(session, application):
-        if allocation.state == OPEN:
-            allocation.state, allocation.updated_at = RECLAIMING, now
-            log_event(session, allocation, by, "expired", application=application, at=now)
+def start_expiry_reclaim(session: Session, application: Application, *, by: str, now: datetime) -> dict[str, Any]:
+    """M.21: expired resources await reclaim; those the unit already returned need nothing."""
+    expired = [a for a in allocations(session, application) if a.state == OPEN]
+    for allocation in expired:
+        allocation.state, allocation.updated_at = RECLAIMING, now
+        log_event(session, allocation, by, "expired", application=application, at=now)
     session.flush()
+    return {"reclaim_needed": bool(expired)}
 
 
 def decide_extension(session: Session, origin: Application, *, extension_id: int, approved: bool, by: str,

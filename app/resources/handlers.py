@@ -58,6 +58,7 @@ for _topic, _function in {
     "resources.notify_expiry": actions.notify_expiry,
     "resources.remind_backup": actions.remind_backup,
     "resources.start_expiry_reclaim": actions.start_expiry_reclaim,
+    "resources.close": actions.finish,
 }.items():
     handler(_topic)(_step(_function))
 

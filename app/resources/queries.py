@@ -15,6 +15,7 @@ from flask_babel import gettext as _
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from app import clock
 from app.errors import NotFound
 from app.projects import service as projects_service
 from app.projects.models import Project
@@ -30,6 +31,7 @@ from app.resources.models import (
     ApplicationLine,
 )
 from app.security import Actor, all_tenants, scoped
+from app.workflow.models import HumanTask
 
 
 def allocation_number(allocation: Allocation) -> str:
@@ -39,8 +41,6 @@ def allocation_number(allocation: Allocation) -> str:
 def log_event(session: Session, allocation: Allocation | None, actor: str, kind: str, *,
               application: Application | None = None, note: str = "", quantity_before: Decimal | None = None,
               expires_before: date | None = None, at: datetime | None = None) -> AllocationEvent:
-    from app import clock
-
     tenant = allocation.tenant_id if allocation is not None else application.tenant_id
     event = AllocationEvent(
         tenant_id=tenant, allocation_id=allocation.id if allocation is not None else None,
@@ -144,8 +144,6 @@ def open_steps(session: Session, actor: Actor, applications: list[Application]) 
     """Per pending application, the user tasks its process waits on (name, due date, groups), read
     from the inbox rows. An extension shares its resource's instance: the extension tasks show on
     the extension, the others on the original application."""
-    from app.workflow.models import HumanTask
-
     pending = [a for a in applications if a.instance_id is not None and a.status == PENDING]
     if not pending:
         return {}

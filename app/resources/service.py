@@ -45,11 +45,13 @@ from app.resources.models import (
 from app.resources.queries import (
     allocation_number,
     get_allocation,
+    get_application,
     held,
     log_event,
     pending_quantity,
 )
-from app.security import SYSTEM, Actor, all_tenants
+from app.security import SYSTEM, Actor, all_tenants, require_role
+from app.workflow import service as workflow_service
 
 PROCESSES = {QUOTA: "resource_application", EXPANSION: "resource_expansion", RECLAIM: "resource_reclaim",
              DEVELOPMENT: "special_resource", EMERGENCY: "special_resource", TEMPORARY: "special_resource"}
@@ -85,8 +87,6 @@ def summary(application: Application) -> str:
 
 
 def _start(session: Session, actor: Actor, application: Application, **variables: Any) -> Application:
-    from app.workflow import service as workflow_service
-
     project = application.project
     instance = workflow_service.start_instance(
         session, actor, process_key=PROCESSES[application.kind], business_key=application.number,
@@ -268,8 +268,6 @@ def request_extension(session: Session, actor: Actor, allocation_id: int, *, exp
                       reason: str = "") -> Application:
     """M.23, M.24: an extension reaches eitc and the authority at least 15 working days before expiry.
     It joins the resource's own process, which is waiting for its expiry."""
-    from app.workflow import service as workflow_service
-
     allocation = get_allocation(session, actor, allocation_id)
     project = _owned_project(session, actor, allocation.project_id)
     rules.check_extendable(allocation.kind)
@@ -310,9 +308,6 @@ def _pending_extension(session: Session, allocation: Allocation) -> bool:
 def set_granted_quantities(session: Session, actor: Actor, application_id: int,
                            quantities: dict[int, Decimal]) -> Application:
     """M.24: eitc sets the quota of temporary resources while deciding the application."""
-    from app.resources.queries import get_application
-    from app.security import require_role
-
     require_role(actor, "eitc")
     application = get_application(session, actor, application_id)
     if application.kind != TEMPORARY or application.status != PENDING:

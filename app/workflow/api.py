@@ -106,7 +106,7 @@ class InstanceMessages(MethodView):
     @bp.arguments(s.MessageSchema)
     @bp.response(200, s.InstanceDetailSchema)
     def post(self, body, instance_id: int):
-        """Deliver a BPMN message; 409 when the instance is not waiting for it."""
+        """Deliver a BPMN message, or a signal of that name; 409 when the instance is not waiting for it."""
         service.send_message(db.session, current_actor(), instance_id, body["name"], body["variables"])
         db.session.commit()
         return _detail(instance_id)

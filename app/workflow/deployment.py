@@ -2,6 +2,10 @@
 
 The same function serves ``flask bpmn deploy``, ``POST /api/v1/deployments`` and the admin
 upload page, so the three can never disagree about what is deployable.
+
+A call activity to a process of another file runs the callee version that was the latest when the
+caller was deployed (callees.py); that version is part of what a caller version is, so an unchanged
+caller deployed again after its callee changed becomes a new version.
 """
 from __future__ import annotations
 

@@ -12,6 +12,7 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from SpiffWorkflow.bpmn import BpmnWorkflow
+from SpiffWorkflow.bpmn.specs.event_definitions import timer as spiff_timer
 from SpiffWorkflow.bpmn.specs.event_definitions.multiple import MultipleEventDefinition
 from SpiffWorkflow.bpmn.specs.event_definitions.timer import (
     CycleTimerEventDefinition,
@@ -264,7 +265,7 @@ class Engine:
                 if not value or not value.get("cycles"):
                     return False
                 due = datetime.fromisoformat(value["next"])
-                now = datetime.now(UTC)
+                now = spiff_timer.datetime.now(UTC)  # the clock the cycle is compared with
                 value["next"] = (now - timedelta(seconds=1)).isoformat()
                 task._set_internal_data(event_value=value)
                 workflow.refresh_timers()

@@ -23,11 +23,13 @@ from app.errors import Conflict, NotFound, ValidationFailed
 from app.security import Actor, all_tenants
 from app.workflow import handlers
 from app.workflow.audit import AuditLog
+from app.workflow.callees import pinned
 from app.workflow.engine import CachedSpec, Engine, Snapshot, StepError
 from app.workflow.models import HumanTask, Incident, ProcessDefinition, ProcessInstance, TaskCandidate, Timer
 
 # A suspended instance keeps its open tasks and pending timers: they wait for it to resume.
 LIVE_STATUSES = frozenset({"running", "suspended"})
+
 
 @dataclass(frozen=True)
 class _Definition:
@@ -50,8 +52,6 @@ def cached_spec(session: Session, engine: Engine, definition_id: int) -> CachedS
         if row is not None and row.digest != entry.digest:
             entry = None
     if entry is None:
-        from app.workflow.callees import pinned
-
         row = session.get(ProcessDefinition, definition_id)
         entry = _Definition(row.digest, row.filename, row.xml,
                             {key: callee.id for key, callee in pinned(session, row).items()})

@@ -59,6 +59,18 @@ def _xuhui_incident(client, auth) -> dict:
     return {"incident_id": db.session.scalar(all_tenants(select(Incident.id)))}
 
 
+def _xuhui_timer(client, auth) -> dict:
+    from sqlalchemy import select
+
+    from app.extensions import db
+    from app.security import all_tenants
+    from app.workflow.models import Timer
+
+    instance_id = _xuhui_instance(client, auth)["instance_id"]
+    return {"timer_id": db.session.scalar(all_tenants(select(Timer.id).where(Timer.instance_id == instance_id)
+                                                      .limit(1)))}
+
+
 # endpoint -> builder(client, auth) returning the path parameters of an object in xuhui.
 PROBES: dict[str, Callable] = {
     "auth.TokenById": _token_of_other_user,
@@ -68,6 +80,7 @@ PROBES: dict[str, Callable] = {
     "workflow.InstanceCancel": _xuhui_instance,
     "workflow.IncidentRetry": _xuhui_incident,
     "tasks.TaskById": _xuhui_task,
+    "scheduler.TimerRetry": _xuhui_timer,
     "tasks.TaskClaim": _xuhui_task,
     "tasks.TaskUnclaim": _xuhui_task,
     "tasks.TaskComplete": _xuhui_task,
@@ -94,7 +107,8 @@ BODIES = {"workflow.InstanceMessages": {"name": "payment_confirmed"}, "tasks.Tas
           "admin_api.InstanceMove": {"source": "Review", "target": "Escalate", "reason": "probe"},
           **resource_probes.BODIES}
 MISSING = {"instance_id": 999999, "task_id": "00000000-0000-0000-0000-000000000000", "incident_id": 999999,
-           "token_id": 999999, "absence_id": 999999, "notification_id": 999999, **resource_probes.MISSING}
+           "token_id": 999999, "timer_id": 999999, "absence_id": 999999, "notification_id": 999999,
+           **resource_probes.MISSING}
 
 
 def _api_rules(app):

@@ -156,3 +156,18 @@ def test_eitc_refuses_emergency_resources(api, frozen):
     assert (detail["status"], detail["decision_note"]) == ("rejected", "不属于应急")
     assert {r["state"] for r in api.get("unit", f"/resources?project_id={project.id}&kind=emergency")} == {
         "rejected"}
+
+
+def test_resource_returned_early_leaves_nothing_to_reclaim_at_expiry(api, frozen):
+    project = approved_project(api.world["unit"])
+    emergency = special(api, "unit", project.id, "emergency", "4", "2025-12-19")
+    [held] = approve_and_configure(api, emergency)
+    returned = api.post("unit", f"/projects/{project.id}/reclaims", {"allocation_ids": [held["id"]]})
+    api.do("unit", returned["id"], "Task_ConfirmMigration", {"backup_confirmed": True})
+    api.do("bdc", returned["id"], "Task_Reclaim", {"reclaim_decision": "reclaim"})
+    for timer in ("Event_NoticeDue", "Event_BackupDue", "Event_Expired"):
+        fire(frozen, emergency["instance_id"], timer)
+    assert open_element_ids(emergency["instance_id"]) == []  # no pointless task for bdc
+    assert api.get("unit", f"/resource-applications/{emergency['id']}")["status"] == "done"
+    kinds = [h["kind"] for h in api.get("unit", f"/resources/{held['id']}")["history"]]
+    assert kinds == ["requested", "opened", "reclaim_requested", "reclaimed"]

@@ -41,14 +41,16 @@ def test_development_above_15_percent_is_refused_quoting_article_22():
 
 
 def test_development_message_is_the_rule_in_chinese(app):
-    with app.test_request_context(headers={"Accept-Language": "zh"}):
-        from flask_babel import force_locale
+    from flask_babel import force_locale, get_translations
 
-        with force_locale("zh"), pytest.raises(ValidationFailed) as refused:
+    with app.test_request_context(), force_locale("zh"):
+        msgid = "Development resources may not exceed 15 percent of the project quota (Article 22)."
+        if get_translations().gettext(msgid) == msgid:
+            pytest.skip("the Chinese catalogue does not hold the resource messages yet (/tmp/zh_resources.json)")
+        with pytest.raises(ValidationFailed) as refused:
             rules.check_development_share(item_name="vCPU", quota=Decimal(100), held=Decimal(0),
                                           requested=Decimal(16))
-    if "开发资源" in refused.value.message:  # once the lead merged /tmp/zh_resources.json
-        assert refused.value.message == "开发资源不得超过项目配额的15%（第二十二条）"
+    assert refused.value.message == "开发资源不得超过项目配额的15%（第二十二条）"
 
 
 # -- M.20: 120 % -----------------------------------------------------------------------------------
