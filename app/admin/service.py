@@ -224,7 +224,7 @@ def instance_view(session: Session, actor: Actor, instance_id: int) -> InstanceV
         ProcessDefinition.key == instance.process_key, ProcessDefinition.version > instance.definition.version)
         .order_by(ProcessDefinition.version.desc())).all()
     return InstanceView(
-        instance=instance, insight=operations.inspect(session, instance),
+        instance=instance, insight=operations.insight_of(session, instance),
         tasks=[TaskView(t, p) for t, p in zip(tasks, _people(session, tasks), strict=True)],
         timers=[TimerView(t, round((now - t.due_at).total_seconds(), 1) if t.due_at <= now else None)
                 for t in timers],

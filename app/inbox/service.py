@@ -107,15 +107,18 @@ def list_tasks(session: Session, actor: Actor, *, scope: str = "all", filters: T
     absent = substitutes.absent_colleagues(session, actor, now) if scope in ("covering", "all") else frozenset()
     stmt = _filtered(scoped(actor, HumanTask).where(_scope_criterion(actor, scope, absent)), filters, now)
     # Counting stops at a bound: past it the exact number helps nobody, and it costs a scan.
-    total = session.scalar(select(func.count()).select_from(
-        stmt.with_only_columns(HumanTask.id).order_by(None).limit(COUNT_LIMIT).subquery())) or 0
+    count = select(func.count()).select_from(
+        stmt.with_only_columns(HumanTask.id).order_by(None).limit(COUNT_LIMIT).subquery())
     # The page's ids in a subquery, then its rows: PostgreSQL finds the ids in the inbox's small
     # covering indexes (app/inbox/models.py) without touching the task heap, then reads 20 rows.
+    # The count rides along as an uncorrelated subquery (evaluated once): one round trip, not two.
     order = _order(sort or ("-completed" if scope == "done" else "due"))
     page_ids = (stmt.with_only_columns(HumanTask.id).order_by(*order).offset((page - 1) * per_page)
                 .limit(per_page).subquery())
-    rows = list(session.scalars(scoped(actor, HumanTask).join(page_ids, page_ids.c.id == HumanTask.id)
-                                .order_by(*order)))
+    found = session.execute(scoped(actor, HumanTask).add_columns(count.scalar_subquery().label("total"))
+                            .join(page_ids, page_ids.c.id == HumanTask.id).order_by(*order)).all()
+    rows = [row for row, _total in found]
+    total = found[0].total if found else (0 if page == 1 else session.scalar(count) or 0)
     rules = DueRules.current(session, now)
     items = [_item(rules, row, covering_for(actor, row, absent) if absent else None) for row in rows]
     return TaskPage(items, total, page, per_page)

@@ -12,7 +12,7 @@ from decimal import Decimal
 from typing import Any
 
 from flask_babel import gettext as _
-from sqlalchemy import func, select
+from sqlalchemy import false, func, select
 from sqlalchemy.orm import Session
 
 from app.accounts import service as accounts_service
@@ -23,6 +23,10 @@ from app.security import Actor, all_tenants, require_role, scoped
 
 UNIT = "unit"
 MAX_MLPS_LEVEL = 3  # M.18: 等保三级及以下
+# Who reads projects at all: their units, the city bodies that decide on them, the districts'
+# cloud bodies. Vendors and the procurement centre work on contracts, not on units' systems.
+READERS = frozenset({UNIT, "bdc", "eitc", "authority", "admin", "district.authority", "district.operator",
+                     "district.finance"})
 
 
 def organisation_id(session: Session, actor: Actor) -> int | None:
@@ -38,6 +42,8 @@ def _unit_only(actor: Actor) -> bool:
 
 def visible(session: Session, actor: Actor, *criteria: Any):
     stmt = scoped(actor, Project, *criteria)
+    if not actor.has_any(READERS):
+        return stmt.where(false())
     if _unit_only(actor):
         stmt = stmt.where(Project.organisation_id == organisation_id(session, actor))
     return stmt

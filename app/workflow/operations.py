@@ -63,7 +63,7 @@ class Insight:
     elements: list[modification.Element]
 
 
-def inspect(session: Session, instance: ProcessInstance) -> Insight:
+def insight_of(session: Session, instance: ProcessInstance) -> Insight:
     """The instance as the engine sees it (the caller has checked the actor may see it)."""
     engine = get_engine()
     cached = steps.cached_spec(session, engine, instance.definition_id)

@@ -37,24 +37,6 @@ def upgrade():
     with op.batch_alter_table('process_definition', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_process_definition_key'), ['key'], unique=False)
 
-    op.create_table('inbox_absence',
-    sa.Column('id', sa.Integer(), nullable=False),
-    sa.Column('username', sa.String(length=64), nullable=False),
-    sa.Column('substitute', sa.String(length=64), nullable=False),
-    sa.Column('starts_at', sa.DateTime(timezone=True), nullable=False),
-    sa.Column('ends_at', sa.DateTime(timezone=True), nullable=False),
-    sa.Column('note', sa.String(length=200), nullable=False),
-    sa.Column('created_at', sa.DateTime(timezone=True), nullable=False),
-    sa.Column('created_by', sa.String(length=64), nullable=False),
-    sa.Column('cancelled_at', sa.DateTime(timezone=True), nullable=True),
-    sa.Column('tenant_id', sa.String(length=32), nullable=False),
-    sa.ForeignKeyConstraint(['tenant_id'], ['tenant.code'], name=op.f('fk_inbox_absence_tenant_id_tenant')),
-    sa.PrimaryKeyConstraint('id', name=op.f('pk_inbox_absence'))
-    )
-    with op.batch_alter_table('inbox_absence', schema=None) as batch_op:
-        batch_op.create_index('ix_inbox_absence_substitute', ['substitute', 'ends_at'], unique=False)
-        batch_op.create_index(batch_op.f('ix_inbox_absence_tenant_id'), ['tenant_id'], unique=False)
-        batch_op.create_index('ix_inbox_absence_user', ['username', 'ends_at'], unique=False)
 
     op.create_table('process_instance',
     sa.Column('id', sa.BigInteger().with_variant(sa.Integer(), 'sqlite'), nullable=False),
@@ -179,37 +161,7 @@ def upgrade():
         batch_op.create_index('ix_workflow_timer_pending_due', ['status', 'due_at'], unique=False)
         batch_op.create_index(batch_op.f('ix_workflow_timer_tenant_id'), ['tenant_id'], unique=False)
 
-    op.create_table('inbox_notification',
-    sa.Column('id', sa.BigInteger().with_variant(sa.Integer(), 'sqlite'), nullable=False),
-    sa.Column('username', sa.String(length=64), nullable=False),
-    sa.Column('kind', sa.String(length=20), nullable=False),
-    sa.Column('task_id', sa.String(length=36), nullable=False),
-    sa.Column('task_name', sa.String(length=200), nullable=False),
-    sa.Column('process_key', sa.String(length=100), nullable=False),
-    sa.Column('business_key', sa.String(length=200), nullable=True),
-    sa.Column('due_at', sa.DateTime(timezone=True), nullable=True),
-    sa.Column('on_behalf_of', sa.String(length=64), nullable=True),
-    sa.Column('created_at', sa.DateTime(timezone=True), nullable=False),
-    sa.Column('read_at', sa.DateTime(timezone=True), nullable=True),
-    sa.Column('tenant_id', sa.String(length=32), nullable=False),
-    sa.ForeignKeyConstraint(['task_id'], ['human_task.id'], name=op.f('fk_inbox_notification_task_id_human_task'), ondelete='CASCADE'),
-    sa.ForeignKeyConstraint(['tenant_id'], ['tenant.code'], name=op.f('fk_inbox_notification_tenant_id_tenant')),
-    sa.PrimaryKeyConstraint('id', name=op.f('pk_inbox_notification')),
-    sa.UniqueConstraint('username', 'task_id', 'kind', name=op.f('uq_inbox_notification_username_task_id_kind'))
-    )
-    with op.batch_alter_table('inbox_notification', schema=None) as batch_op:
-        batch_op.create_index('ix_inbox_notification_task_kind', ['task_id', 'kind'], unique=False)
-        batch_op.create_index(batch_op.f('ix_inbox_notification_tenant_id'), ['tenant_id'], unique=False)
-        batch_op.create_index('ix_inbox_notification_user_unread', ['username', 'read_at', 'created_at'], unique=False)
 
-    op.create_table('inbox_task_notice',
-    sa.Column('task_id', sa.String(length=36), nullable=False),
-    sa.Column('kind', sa.String(length=20), nullable=False),
-    sa.Column('sent_at', sa.DateTime(timezone=True), nullable=False),
-    sa.Column('recipients', sa.Integer(), nullable=False),
-    sa.ForeignKeyConstraint(['task_id'], ['human_task.id'], name=op.f('fk_inbox_task_notice_task_id_human_task'), ondelete='CASCADE'),
-    sa.PrimaryKeyConstraint('task_id', 'kind', name=op.f('pk_inbox_task_notice'))
-    )
     op.create_table('task_candidate',
     sa.Column('task_id', sa.String(length=36), nullable=False),
     sa.Column('group_name', sa.String(length=64), nullable=False),
@@ -231,13 +183,7 @@ def downgrade():
         batch_op.drop_index('ix_task_candidate_group_open')
 
     op.drop_table('task_candidate')
-    op.drop_table('inbox_task_notice')
-    with op.batch_alter_table('inbox_notification', schema=None) as batch_op:
-        batch_op.drop_index('ix_inbox_notification_user_unread')
-        batch_op.drop_index(batch_op.f('ix_inbox_notification_tenant_id'))
-        batch_op.drop_index('ix_inbox_notification_task_kind')
 
-    op.drop_table('inbox_notification')
     with op.batch_alter_table('workflow_timer', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_workflow_timer_tenant_id'))
         batch_op.drop_index('ix_workflow_timer_pending_due')
@@ -268,12 +214,7 @@ def downgrade():
         batch_op.drop_index('ix_process_instance_business_key')
 
     op.drop_table('process_instance')
-    with op.batch_alter_table('inbox_absence', schema=None) as batch_op:
-        batch_op.drop_index('ix_inbox_absence_user')
-        batch_op.drop_index(batch_op.f('ix_inbox_absence_tenant_id'))
-        batch_op.drop_index('ix_inbox_absence_substitute')
 
-    op.drop_table('inbox_absence')
     with op.batch_alter_table('process_definition', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_process_definition_key'))
 

@@ -167,3 +167,22 @@ def test_migration_page_previews_then_reports(client, auth, db, people, v1):
                                                   "do": "migrate", "reason": "v2"}).get_data(as_text=True)
     assert 'data-testid="result-row" data-ok="yes"' in done
     assert reload(waiting.id).definition.version == 2
+
+
+def test_finished_and_failing_instances_show_their_path_and_incident(client, auth, db, people, v1):
+    from app.workflow import service as workflow_service
+    from tests.admin.conftest import FAIL, actor
+
+    done = start(people, business_key="DONE")
+    approve(people, done.id, approved=False)
+    failing = start(people, business_key="FAIL")
+    approve(people, failing.id)
+    FAIL["record"] = True
+    workflow_service.send_message(_db.session, actor(people["bdc"]), failing.id, "payment_confirmed")
+    _db.session.commit()
+    auth.login("admin1")
+    page = client.get(f"/admin/instances/{done.id}").get_data(as_text=True)
+    assert "data-active='[]'" in page and '"Flow_no"' in page and 'data-testid="form-suspend"' not in page
+    page = client.get(f"/admin/instances/{failing.id}").get_data(as_text=True)
+    assert """data-incidents='["Record"]'""" in page and 'data-testid="form-retry"' in page
+    assert "records office is closed" in page

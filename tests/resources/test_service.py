@@ -218,3 +218,13 @@ def test_eitc_sets_the_temporary_quota(world):
     with pytest.raises(Conflict):
         other = special(world["unit"], approved_project(world["unit"]), kind="emergency", quantity="1")
         resources_service.set_granted_quantities(db.session, actor(world["eitc"]), other.id, {})
+
+
+def test_vendors_and_procurement_read_no_projects(world):
+    from app.projects import service as projects_service
+    from tests import builders
+
+    approved_project(world["unit"])
+    for role in ("vendor", "procurement"):
+        assert projects_service.list_projects(db.session, actor(builders.user(f"p.{role}", roles=role))) == []
+    assert len(projects_service.list_projects(db.session, actor(world["eitc"]))) == 1
