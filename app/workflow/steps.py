@@ -15,7 +15,7 @@ from typing import Any
 
 from flask import current_app
 from flask_babel import gettext as _
-from sqlalchemy import insert, select, update
+from sqlalchemy import bindparam, insert, select, update
 from sqlalchemy.orm import Session
 
 from app import clock
@@ -208,6 +208,20 @@ def persist(run: Run, errors: list[StepError]) -> None:
 
 TASKS, CANDIDATES, TIMERS, INCIDENTS = (HumanTask.__table__, TaskCandidate.__table__, Timer.__table__,
                                         Incident.__table__)
+# Built once: constructing a statement and its cache key cost more than running it (bench/engine.py).
+_OPEN_TASKS = select(TASKS.c.id, TASKS.c.element_id).where(TASKS.c.instance_id == bindparam("instance"),
+                                                           TASKS.c.status == "open")
+_END_TASK = update(TASKS).where(TASKS.c.id == bindparam("task")).values(
+    status=bindparam("new_status"), completed_at=bindparam("at"), completed_by=bindparam("by"))
+_CLOSE_CANDIDATES = update(CANDIDATES).where(CANDIDATES.c.task_id.in_(bindparam("tasks", expanding=True))).values(
+    is_open=False)
+_INSERT_TASKS, _INSERT_CANDIDATES, _INSERT_TIMERS = insert(TASKS), insert(CANDIDATES), insert(TIMERS)
+_PENDING_TIMERS = select(TIMERS.c.id, TIMERS.c.task_id, TIMERS.c.due_at).where(
+    TIMERS.c.instance_id == bindparam("instance"), TIMERS.c.status == "pending")
+_END_TIMER = update(TIMERS).where(TIMERS.c.id == bindparam("timer")).values(
+    status=bindparam("new_status"), fired_at=bindparam("at"))
+_MOVE_TIMER = update(TIMERS).where(TIMERS.c.id == bindparam("timer")).values(
+    due_at=bindparam("due"), fired_at=bindparam("at"))
 
 
 def _sync_tasks(run: Run, snap: Snapshot, task_deadlines) -> None:
@@ -215,20 +229,18 @@ def _sync_tasks(run: Run, snap: Snapshot, task_deadlines) -> None:
     # (autoflush, bulk persistence, identity map) cost more than the SQL itself (bench/engine.py).
     session, instance = run.session, run.instance
     conn = session.connection()
-    open_rows = conn.execute(select(TASKS.c.id, TASKS.c.element_id).where(
-        TASKS.c.instance_id == instance.id, TASKS.c.status == "open")).all()
-    existing = {row.id: row.element_id for row in open_rows}
+    existing = dict(conn.execute(_OPEN_TASKS, {"instance": instance.id}).all())
     ended = [tid for tid in existing if tid not in snap.user_tasks or instance.status not in LIVE_STATUSES]
+    endings = []
     for task_id in ended:
         done = task_id in run.completed_tasks
-        values = {"status": "completed" if done else "cancelled", "completed_at": run.now}
-        if done:
-            values["completed_by"] = run.actor.username
-        else:
+        endings.append({"task": task_id, "new_status": "completed" if done else "cancelled", "at": run.now,
+                        "by": run.actor.username if done else None})
+        if not done:
             run.audit.add("task_cancelled", existing[task_id], task=task_id)
-        conn.execute(update(TASKS).where(TASKS.c.id == task_id).values(**values))
-    if ended:
-        conn.execute(update(CANDIDATES).where(CANDIDATES.c.task_id.in_(ended)).values(is_open=False))
+    if endings:
+        conn.execute(_END_TASK, endings)
+        conn.execute(_CLOSE_CANDIDATES, {"tasks": ended})
     if instance.status not in LIVE_STATUSES:
         return
     rows, candidates = [], []
@@ -250,9 +262,9 @@ def _sync_tasks(run: Run, snap: Snapshot, task_deadlines) -> None:
                         "due_at": due} for g in dict.fromkeys(ext.get("candidateGroups") or [])]
         run.audit.add("task_created", task.element_id, task=task_id, due_at=due.isoformat() if due else None)
     if rows:
-        conn.execute(insert(TASKS), rows)
+        conn.execute(_INSERT_TASKS, rows)
     if candidates:
-        conn.execute(insert(CANDIDATES), candidates)
+        conn.execute(_INSERT_CANDIDATES, candidates)
 
 
 def _assignee(task) -> str | None:
@@ -278,18 +290,15 @@ def _sync_timers(run: Run, snap: Snapshot) -> None:
 
     instance = run.instance
     conn = run.session.connection()
-    pending = {row.task_id: row for row in conn.execute(
-        select(TIMERS.c.id, TIMERS.c.task_id, TIMERS.c.due_at).where(TIMERS.c.instance_id == instance.id,
-                                                                     TIMERS.c.status == "pending")).all()}
+    pending = {row.task_id: row for row in conn.execute(_PENDING_TIMERS, {"instance": instance.id}).all()}
     for task_id, row in pending.items():
         waiting = snap.timers.get(task_id)
         if waiting is not None and instance.status in LIVE_STATUSES:
             if waiting.due_at != row.due_at:  # a cycle timer moved on to its next occurrence
-                conn.execute(update(TIMERS).where(TIMERS.c.id == row.id).values(due_at=waiting.due_at,
-                                                                                fired_at=run.now))
+                conn.execute(_MOVE_TIMER, {"timer": row.id, "due": waiting.due_at, "at": run.now})
             continue
         status = "fired" if task_id in run.fired_timers else "cancelled"
-        conn.execute(update(TIMERS).where(TIMERS.c.id == row.id).values(status=status, fired_at=run.now))
+        conn.execute(_END_TIMER, {"timer": row.id, "new_status": status, "at": run.now})
     if instance.status not in LIVE_STATUSES:
         return
     new = [{"instance_id": instance.id, "tenant_id": instance.tenant_id, "task_id": t.task_id,
@@ -297,7 +306,7 @@ def _sync_timers(run: Run, snap: Snapshot) -> None:
             "status": "pending", "created_at": run.now}
            for task_id, t in snap.timers.items() if task_id not in pending]
     if new:
-        conn.execute(insert(TIMERS), new)
+        conn.execute(_INSERT_TIMERS, new)
         for row in new:
             run.audit.add("timer_scheduled", row["element_id"], due_at=row["due_at"].isoformat())
         notify_new_timer(min(row["due_at"] for row in new))
