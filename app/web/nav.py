@@ -20,6 +20,7 @@ NAV = [
     NavItem("resources.mine", _l("My resources"), frozenset({"unit"})),
     NavItem("resources.projects", _l("Projects"),
             frozenset({"bdc", "eitc", "authority", "district.authority", "district.operator"})),
+    NavItem("catalog.index", _l("Service catalogue")),
     NavItem("admin.dashboard", _l("Admin"), frozenset({"admin", "process_owner"})),
     NavItem("web.api_docs", _l("API")),
 ]

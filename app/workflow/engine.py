@@ -115,6 +115,26 @@ class SpecCache:
         return cached
 
 
+class _EngineClock(datetime):
+    """``datetime`` for SpiffWorkflow's timer module, whose ``now()`` reads :mod:`app.clock`:
+    with a controlled clock (tests, simulations) a timer is due exactly when the scheduler's
+    clock says so, not when the wall clock does."""
+
+    @classmethod
+    def now(cls, tz=None):
+        from app import clock
+
+        current = clock.now()
+        return current.astimezone(tz) if tz is not None else current
+
+
+def use_app_clock() -> None:
+    """Point SpiffWorkflow's timers at the app clock (idempotent; called once by init_engine)."""
+    from SpiffWorkflow.bpmn.specs.event_definitions import timer as spiff_timer
+
+    spiff_timer.datetime = _EngineClock
+
+
 def _utc(value: str) -> datetime:
     parsed = datetime.fromisoformat(value)
     if parsed.tzinfo is None:
