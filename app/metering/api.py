@@ -1,0 +1,66 @@
+"""/api/v1/usage: collectors send metered usage (M.13, P.4(6)); everyone reads what they may see.
+
+Function views, not a MethodView: the ``ingest`` token scope marks a view function, one per method.
+"""
+from __future__ import annotations
+
+from flask import request
+from flask_babel import gettext as _
+from flask_smorest import Blueprint
+
+from app import clock
+from app.auth import current_actor, token_scope
+from app.calendar.rules import local_date
+from app.errors import BadRequest
+from app.extensions import db
+from app.metering import schemas as s
+from app.metering import service
+
+bp = Blueprint("metering_api", __name__, url_prefix="/api/v1", description="Metered usage (M.13, P.4(6))")
+TAGS = ["usage"]
+# A 100,000-row upload is about 5 MB as CSV and 10 MB as JSON; the app-wide limit is far lower.
+UPLOAD_LIMIT = 32 * 1024 * 1024
+
+
+def _upload_rows():
+    """The rows of a CSV file (multipart ``file=``) or of a JSON body ``{"rows": [...]}``; lazy, so
+    nothing is read before the service has checked who is sending."""
+    if request.mimetype == "multipart/form-data":
+        upload = request.files.get("file")
+        if upload is None:
+            raise BadRequest(_('Send the CSV as the form field "file".'), code="bad_file")
+        yield from service.rows_from_csv(upload.read())
+        return
+    body = request.get_json(silent=True)
+    if not isinstance(body, dict) or not isinstance(body.get("rows"), list):
+        raise BadRequest(_('Send {"rows": [...]} as JSON or a CSV file as the form field "file".'))
+    yield from body["rows"]
+
+
+@bp.route("/usage", methods=["POST"], endpoint="UsageIngest")
+@bp.doc(tags=TAGS, requestBody={"content": {
+    "application/json": {"schema": s.UsageUploadSchema},
+    "multipart/form-data": {"schema": {"type": "object", "properties": {"file": {"type": "string",
+                                                                                 "format": "binary"}}}}}})
+@bp.response(200, s.IngestResultSchema)
+@token_scope(service.INGEST_SCOPE)
+def ingest():
+    """Send daily usage in bulk (a collector token limited to ``ingest``, or an administrator).
+    Idempotent per resource, item and day; bad rows are reported, good rows kept."""
+    request.max_content_length = UPLOAD_LIMIT  # this endpoint only, before the body is read
+    actor = current_actor()
+    now = clock.now()
+    result = service.ingest(db.session, actor, _upload_rows(), today=local_date(now), now=now,
+                            source=actor.username)
+    db.session.commit()
+    return result
+
+
+@bp.route("/usage", methods=["GET"], endpoint="UsageList")
+@bp.doc(tags=TAGS)
+@bp.arguments(s.UsageQuerySchema, location="query")
+@bp.response(200, s.UsagePageSchema)
+@token_scope(service.INGEST_SCOPE)
+def list_usage(query):
+    """Usage I may see, by day; filter by resource, item and days (``from``, ``to``)."""
+    return service.list_usage(db.session, current_actor(), **query)
