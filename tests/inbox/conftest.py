@@ -1,9 +1,4 @@
-"""Inbox test helpers: wiring until the app factory registers the inbox, people, tasks.
-
-``wire_inbox`` registers the pages blueprint and creates the inbox tables on the session's app
-when the factory does not (yet) do it; once ``create_app`` registers ``inbox`` and
-``app/models.py`` imports ``app.inbox.models``, it does nothing.
-"""
+"""Inbox test helpers: a frozen clock, people, the test diagram, task rows without the engine."""
 from __future__ import annotations
 
 import itertools
@@ -24,28 +19,6 @@ from tests import builders
 
 HERE = Path(__file__).parent
 _seq = itertools.count(1)
-
-
-def wire_inbox(app) -> None:
-    from app.inbox import (
-        models,  # noqa: F401 - the inbox tables join the metadata
-        views,
-    )
-
-    if "inbox" not in app.blueprints:
-        # Flask refuses new blueprints once a request was served; the session's app may have
-        # served some in other test folders. Registering late is safe here: no request is running.
-        served, app._got_first_request = app._got_first_request, False
-        app.register_blueprint(views.bp)
-        app._got_first_request = served
-    with app.app_context():
-        _db.create_all()
-
-
-@pytest.fixture(scope="session")
-def app(app):
-    wire_inbox(app)
-    return app
 
 
 @pytest.fixture()

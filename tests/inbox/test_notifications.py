@@ -7,8 +7,9 @@ from datetime import date, timedelta
 from sqlalchemy import select
 
 from app import clock
-from app.inbox import jobs, notifications, service, substitutes
+from app.inbox import notifications, service, substitutes
 from app.inbox.models import Notification
+from app.jobs import registry
 from app.jobs.registry import JobContext
 from app.security import all_tenants
 from tests.inbox.conftest import actor, make_task
@@ -108,8 +109,10 @@ def test_bell_and_page_link_to_the_task(client, auth, db, people, frozen):
     assert 'data-testid="bell-count"' not in client.get("/inbox/").get_data(as_text=True)
 
 
-def test_the_job_runs_the_scan(app, db, people, frozen):
+def test_the_job_is_declared_and_runs_the_scan(app, db, people, frozen):
+    spec = registry.load(("app.inbox.jobs",))["inbox.notify"]
+    assert (spec.trigger, spec.schedule) == ("interval", {"minutes": 1})
     make_task()
-    message = jobs.notify(JobContext(session=db.session, now=clock.now(), log=logging.getLogger("test")))
+    message = spec.func(JobContext(session=db.session, now=clock.now(), log=logging.getLogger("test")))
     db.session.commit()
     assert message.startswith("new: 1 tasks, 2 notices")

@@ -52,3 +52,10 @@ def test_reading_filters_and_pages(client, site):
     assert [r["day"] for r in page["items"]] == ["2025-09-09", "2025-09-10", "2025-09-11", "2025-09-12"]
     assert client.get("/api/v1/usage", headers=site["xh_headers"],
                       query_string={"item": "IAAS-MEM"}).get_json()["total"] == 0
+
+
+def test_the_api_description_lists_both_usage_operations(client, db):
+    spec = client.get("/api/v1/openapi.json").get_json()
+    usage = spec["paths"]["/api/v1/usage"]
+    assert set(usage) >= {"get", "post"}
+    assert set(usage["post"]["requestBody"]["content"]) == {"application/json", "multipart/form-data"}

@@ -2,9 +2,12 @@
 from __future__ import annotations
 
 import io
+from datetime import date
 from decimal import Decimal
 
+from app.extensions import db
 from app.metering import api as metering_api
+from tests.resources.conftest import catalogue
 
 
 def _csv(lines: list[str]) -> dict:
@@ -115,3 +118,19 @@ def test_uploads_above_the_app_wide_limit_are_accepted_up_to_their_own(client, s
     too_big = client.post("/api/v1/usage", headers=site["xh_headers"], json={"rows": [], "note": "x" * 2048})
     assert too_big.status_code == 413
     assert too_big.get_json()["error"]["code"] == "payload_too_large"
+
+
+def test_items_are_checked_against_the_catalogue_in_force_each_day(client, site):
+    # M.16: xuhui's own catalogue (with object storage, OSS) takes effect on 10 September; before
+    # that the city's, which has no OSS, is in force.
+    catalogue("xuhui", effective_from=date(2025, 9, 10), tiered=True)
+    db.session.commit()
+    rows = [{"resource": site["vcpu"].id, "item": "OSS", "day": f"2025-09-{d:02d}", "quantity": "1"}
+            for d in range(1, 21)]
+    rows.append({"resource": site["vcpu"].id, "item": "IAAS-VCPU", "day": "2025-09-03", "quantity": "1"})
+    body = client.post("/api/v1/usage", headers=site["city_headers"], json={"rows": rows}).get_json()
+    assert body["accepted"] == 12
+    assert [r["row"] for r in body["rejected"]] == list(range(1, 10))
+    hp = client.post("/api/v1/usage", headers=site["city_headers"], json={"rows": [
+        {"resource": site["hp_vcpu"].id, "item": "OSS", "day": "2025-09-15", "quantity": "1"}]}).get_json()
+    assert list(hp["rejected"][0]["errors"]) == ["item"]
