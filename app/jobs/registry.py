@@ -26,6 +26,7 @@ from sqlalchemy.orm import Session
 # The daily scans and monthly settlements of later issues add their module here.
 DOMAIN_JOB_MODULES: tuple[str, ...] = (
     "app.calendar.jobs",
+    "app.inbox.jobs",
 )
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")

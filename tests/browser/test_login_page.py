@@ -2,7 +2,7 @@
 from tests import builders
 
 
-def test_login_in_browser_shows_home_in_chinese(page, live_server, db, artifacts_dir):
+def test_login_in_browser_then_switch_language(page, live_server, db, artifacts_dir):
     builders.user("hp.op", roles="district.operator", tenant="huangpu")
     page.goto(f"{live_server}/")
     assert page.url.endswith("/login?next=/%3F") or "/login" in page.url
@@ -15,5 +15,7 @@ def test_login_in_browser_shows_home_in_chinese(page, live_server, db, artifacts
     page.wait_for_selector("[data-testid=tenant]")
     assert page.text_content("[data-testid=tenant]") == "黄浦区"
     page.screenshot(path=str(artifacts_dir / "home.png"))
+    # The test app speaks English (tests/conftest.py); the switch turns the UI to Chinese.
+    assert page.is_visible("text=Log out")
     page.click("[data-testid=lang-switch]")
-    page.wait_for_selector("text=Log out")
+    page.wait_for_selector("text=退出")

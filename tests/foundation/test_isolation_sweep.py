@@ -10,6 +10,7 @@ from collections.abc import Callable
 import pytest
 
 from tests import builders
+from tests.inbox import probes as inbox_probes
 from tests.resources import probes as resource_probes
 
 
@@ -79,6 +80,7 @@ PROBES: dict[str, Callable] = {
     "workflow.InstanceMessages": _xuhui_instance,
     "workflow.InstanceCancel": _xuhui_instance,
     "workflow.IncidentRetry": _xuhui_incident,
+    **inbox_probes.PROBES,
     "tasks.TaskById": _xuhui_task,
     "scheduler.TimerRetry": _xuhui_timer,
     "tasks.TaskClaim": _xuhui_task,
