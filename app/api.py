@@ -20,6 +20,14 @@ class ErrorSchema(Schema):
     error = ma.Nested(ErrorDetailSchema, required=True)
 
 
+class PageSchema(Schema):
+    """A page of results; each list endpoint's schema adds its ``items``."""
+
+    total = ma.Integer()
+    page = ma.Integer()
+    per_page = ma.Integer()
+
+
 class YunguanApi(Api):
     """Routes smorest's own HTTP errors (webargs 422s included) through the CONTRACT shape."""
 

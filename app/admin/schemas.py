@@ -3,6 +3,7 @@ from __future__ import annotations
 
 from marshmallow import Schema, fields, validate
 
+from app.api import PageSchema
 from app.workflow.schemas import AuditEventSchema, IncidentSchema, InstanceSchema
 
 STATUSES = ["running", "suspended", "completed", "cancelled"]
@@ -63,11 +64,8 @@ class AdminInstanceSchema(InstanceSchema):
     updated_at = fields.DateTime()
 
 
-class AdminInstancePageSchema(Schema):
+class AdminInstancePageSchema(PageSchema):
     items = fields.List(fields.Nested(AdminInstanceSchema))
-    total = fields.Integer()
-    page = fields.Integer()
-    per_page = fields.Integer()
 
 
 class AdminTaskViewSchema(Schema):

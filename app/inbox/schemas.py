@@ -3,6 +3,7 @@ from __future__ import annotations
 
 from marshmallow import Schema, fields, validate
 
+from app.api import PageSchema
 from app.inbox.bulk import MAX_TASKS
 from app.inbox.models import KINDS
 from app.inbox.service import SCOPES, SORTS
@@ -53,12 +54,10 @@ class TaskSchema(Schema):
     documentation = fields.String(allow_none=True)
 
 
-class TaskPageSchema(Schema):
+class TaskPageSchema(PageSchema):
     items = fields.List(fields.Nested(TaskSchema))
     total = fields.Integer(metadata={"description": "counted up to 1000 (see total_capped)"})
     total_capped = fields.Boolean(attribute="capped", metadata={"description": "true: there are at least `total`"})
-    page = fields.Integer()
-    per_page = fields.Integer()
 
 
 class CitationSchema(Schema):
@@ -155,12 +154,9 @@ class NotificationSchema(Schema):
     read_at = fields.DateTime(allow_none=True)
 
 
-class NotificationPageSchema(Schema):
+class NotificationPageSchema(PageSchema):
     items = fields.List(fields.Nested(NotificationSchema))
-    total = fields.Integer()
     unread = fields.Integer()
-    page = fields.Integer()
-    per_page = fields.Integer()
 
 
 class ReadAllSchema(Schema):

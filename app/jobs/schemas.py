@@ -3,6 +3,7 @@ from __future__ import annotations
 
 from marshmallow import Schema, fields, validate
 
+from app.api import PageSchema
 from app.jobs.models import OUTCOMES
 
 
@@ -34,11 +35,8 @@ class SchedulerTimerSchema(Schema):
     stuck = fields.Boolean(metadata={"description": "the scheduler stopped trying: retry after fixing the cause"})
 
 
-class SchedulerTimerPageSchema(Schema):
+class SchedulerTimerPageSchema(PageSchema):
     items = fields.List(fields.Nested(SchedulerTimerSchema))
-    total = fields.Integer()
-    page = fields.Integer()
-    per_page = fields.Integer()
 
 
 class RetriedTimerSchema(Schema):

@@ -3,6 +3,8 @@ from __future__ import annotations
 
 from marshmallow import Schema, fields, validate
 
+from app.api import PageSchema
+
 
 class UsageRowSchema(Schema):
     resource = fields.Raw(required=True, metadata={"description": "resource id (12) or number (R-000012)"})
@@ -48,8 +50,5 @@ class UsageRecordSchema(Schema):
     received_at = fields.DateTime()
 
 
-class UsagePageSchema(Schema):
+class UsagePageSchema(PageSchema):
     items = fields.List(fields.Nested(UsageRecordSchema))
-    total = fields.Integer()
-    page = fields.Integer()
-    per_page = fields.Integer()

@@ -3,6 +3,8 @@ from __future__ import annotations
 
 from marshmallow import Schema, fields, validate
 
+from app.api import PageSchema
+
 
 class DefinitionSchema(Schema):
     key = fields.String()
@@ -59,11 +61,8 @@ class InstanceSchema(Schema):
     has_incident = fields.Boolean()
 
 
-class InstancePageSchema(Schema):
+class InstancePageSchema(PageSchema):
     items = fields.List(fields.Nested(InstanceSchema))
-    total = fields.Integer()
-    page = fields.Integer()
-    per_page = fields.Integer()
 
 
 class TimerSchema(Schema):
