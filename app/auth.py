@@ -55,13 +55,6 @@ def _load_actor() -> None:
         raise Unauthorized("Log in or send a valid API token.")
 
 
-def require_scope(scope: str) -> None:
-    """A token restricted to scopes (e.g. a collector's ``ingest``) may only use those endpoints."""
-    actor = current_actor()
-    if actor.scopes and scope not in actor.scopes:
-        raise Forbidden(f"This token is limited to: {', '.join(sorted(actor.scopes))}.")
-
-
 def _enforce_token_scopes() -> None:
     actor = g.get("actor")
     if actor is None or not actor.scopes:

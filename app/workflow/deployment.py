@@ -143,10 +143,6 @@ def deploy(session: Session, actor: Actor, xml: bytes, filename: str, *,
     return Deployment(definition, created=True)
 
 
-def problems_text(problems: list[Problem]) -> list[str]:
-    return [str(p) for p in problems]
-
-
 def list_definitions(session: Session) -> list[ProcessDefinition]:
     return list(session.scalars(select(ProcessDefinition).order_by(ProcessDefinition.key,
                                                                    ProcessDefinition.version.desc())))

@@ -18,7 +18,7 @@ from SpiffWorkflow.bpmn.specs.event_definitions.timer import (
     CycleTimerEventDefinition,
     TimerEventDefinition,
 )
-from SpiffWorkflow.exceptions import SpiffWorkflowException, WorkflowException
+from SpiffWorkflow.exceptions import SpiffWorkflowException
 from SpiffWorkflow.util.task import TaskState
 
 from app.workflow import events
@@ -383,7 +383,3 @@ class Engine:
                 reset.data.update(data)  # ENGINE-NOTES: data passed to the reset is overwritten
                 return True
         return False
-
-
-def is_workflow_error(exc: Exception) -> bool:
-    return isinstance(exc, WorkflowException | SpiffWorkflowException)

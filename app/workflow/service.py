@@ -68,15 +68,20 @@ def complete_task(session: Session, actor: Actor, task_id: str, data: dict[str, 
     (authorize or _default_authorize(actor))(row)
     data = steps.clean_variables(data, field="data")
     with steps.step(session, get_engine(), actor, row.instance_id, on_behalf_of=on_behalf_of) as run:
-        fresh = session.get(HumanTask, task_id)  # re-read under the instance lock
+        # Re-read under the instance lock: the row loaded above may predate a concurrent completion,
+        # and the identity map would otherwise hand back that stale copy.
+        fresh = session.execute(all_tenants(select(HumanTask).where(HumanTask.id == task_id))
+                                .execution_options(populate_existing=True)).scalar_one_or_none()
         if fresh is None or fresh.status != "open":
             raise Conflict(_("This task has already been completed."), code="task_completed")
-        task = run.engine.complete_user_task(run.workflow, task_id, data)
-        if task is None:
+        live = run.engine.find_ready_user_task(run.workflow, task_id)
+        if live is None:
             raise Conflict(_("This task is no longer waiting for input."), code="task_not_ready")
+        # Audit before/after of every variable the completion changes (issue 3: data changes).
+        changes = {key: [live.data.get(key), value] for key, value in data.items() if live.data.get(key) != value}
+        task = run.engine.complete_user_task(run.workflow, task_id, data)
         run.completed_task(task_id, data)
-        run.audit.add("task_completed", task.task_spec.bpmn_id, task=task_id, data=data,
-                      changes=run.changes_from(data))
+        run.audit.add("task_completed", task.task_spec.bpmn_id, task=task_id, data=data, changes=changes)
     return fresh
 
 

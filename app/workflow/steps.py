@@ -98,9 +98,6 @@ class Run:
     def fired_timer(self, task_id: str) -> None:
         self.fired_timers.add(task_id)
 
-    def changes_from(self, data: dict) -> dict:
-        return {}
-
 
 def _lock(session: Session, instance_id: int) -> ProcessInstance:
     stmt = all_tenants(select(ProcessInstance).where(ProcessInstance.id == instance_id))

@@ -13,7 +13,7 @@ from app.errors import Conflict, Forbidden, NotFound
 from app.security import SYSTEM, Actor, all_tenants
 from app.workflow import service
 from app.workflow.audit import verify_chain
-from app.workflow.models import AuditEvent, HumanTask, Incident, ProcessInstance, Timer
+from app.workflow.models import AuditEvent, HumanTask, Incident, Timer
 from tests.engine import conftest as ec
 
 
@@ -177,7 +177,20 @@ def test_running_instance_keeps_its_version(db, review, people):
     db.session.commit()
     newer = start_review(db, people)
     assert open_tasks(db, newer.id)[0].name == "Review v2"
-    assert db.session.get(ProcessInstance, instance.id) is not None or True
+    db.session.refresh(instance)
+    assert (instance.definition.version, instance.status) == (1, "completed")
+    assert newer.definition.version == 2
+
+
+def test_completion_audits_before_and_after_of_changed_variables(db, review, people):
+    instance = start_review(db, people)
+    [task] = open_tasks(db, instance.id)
+    service.complete_task(db.session, actor(people["bdc"]), task.id, {"approved": True, "amount": 500})
+    db.session.commit()
+    event = db.session.scalar(all_tenants(select(AuditEvent).where(AuditEvent.instance_id == instance.id,
+                                                                   AuditEvent.kind == "task_completed")))
+    # amount was already 500: unchanged values are not reported as changes
+    assert event.details["changes"] == {"approved": [None, True]}
 
 
 def test_tampered_audit_row_is_detected(db, review, people):
