@@ -1,0 +1,23 @@
+"""engine and scheduler indexes
+
+Revision ID: 0016
+Revises: 0015
+Create Date: 2026-11-23 18:30:00.000000
+
+"""
+from alembic import op  # noqa: F401
+import sqlalchemy as sa  # noqa: F401
+
+# revision identifiers, used by Alembic.
+revision = '0016'
+down_revision = '0015'
+branch_labels = None
+depends_on = None
+
+
+def upgrade():
+    pass  # reserved for this area's tables; no schema change yet
+
+
+def downgrade():
+    pass
