@@ -34,6 +34,7 @@ def _bearer() -> str | None:
 
 
 def _load_actor() -> None:
+    _apply_upload_limit()
     g.actor = None
     g.token_scopes = frozenset()
     is_api = request.path.startswith("/api/")
@@ -62,6 +63,23 @@ def _enforce_token_scopes() -> None:
     view = current_app.view_functions.get(request.endpoint or "")
     if getattr(view, "_token_scope", None) not in actor.scopes:
         raise Forbidden(f"This token is limited to: {', '.join(sorted(actor.scopes))}.")
+
+
+def upload_limit(max_bytes: int):
+    """Let one view accept bodies above the app-wide ``MAX_CONTENT_LENGTH`` (bulk uploads).
+
+    Applied before anything reads the body, the CSRF check of a browser session included."""
+    def mark(view):
+        view._upload_limit = max_bytes
+        return view
+    return mark
+
+
+def _apply_upload_limit() -> None:
+    view = current_app.view_functions.get(request.endpoint or "")
+    limit = getattr(view, "_upload_limit", None)
+    if limit is not None:
+        request.max_content_length = limit
 
 
 def token_scope(scope: str):

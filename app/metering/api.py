@@ -9,7 +9,7 @@ from flask_babel import gettext as _
 from flask_smorest import Blueprint
 
 from app import clock
-from app.auth import current_actor, token_scope
+from app.auth import current_actor, token_scope, upload_limit
 from app.calendar.rules import local_date
 from app.errors import BadRequest
 from app.extensions import db
@@ -44,10 +44,10 @@ def _upload_rows():
                                                                                  "format": "binary"}}}}}})
 @bp.response(200, s.IngestResultSchema)
 @token_scope(service.INGEST_SCOPE)
+@upload_limit(UPLOAD_LIMIT)
 def ingest():
     """Send daily usage in bulk (a collector token limited to ``ingest``, or an administrator).
     Idempotent per resource, item and day; bad rows are reported, good rows kept."""
-    request.max_content_length = UPLOAD_LIMIT  # this endpoint only, before the body is read
     actor = current_actor()
     now = clock.now()
     result = service.ingest(db.session, actor, _upload_rows(), today=local_date(now), now=now,

@@ -6,7 +6,6 @@ from datetime import date
 from decimal import Decimal
 
 from app.extensions import db
-from app.metering import api as metering_api
 from tests.resources.conftest import catalogue
 
 
@@ -114,10 +113,26 @@ def test_uploads_above_the_app_wide_limit_are_accepted_up_to_their_own(client, s
     padding = "x" * (3 * 1024 * 1024)  # above the app-wide 2 MB
     response = client.post("/api/v1/usage", headers=site["xh_headers"], json={"rows": [], "note": padding})
     assert response.status_code == 200, response.get_json()
-    monkeypatch.setattr(metering_api, "UPLOAD_LIMIT", 1024)
+    monkeypatch.setattr(client.application.view_functions["metering_api.UsageIngest"], "_upload_limit", 1024)
     too_big = client.post("/api/v1/usage", headers=site["xh_headers"], json={"rows": [], "note": "x" * 2048})
     assert too_big.status_code == 413
     assert too_big.get_json()["error"]["code"] == "payload_too_large"
+
+
+def test_an_admin_session_uploads_a_large_csv_through_the_csrf_check(client, auth, site):
+    # The CSRF check reads a multipart body before the view runs: the endpoint's own limit must
+    # already hold then, or a browser upload above the app-wide 2 MB is refused.
+    auth.login("admin1")
+    row = f"{site['vcpu'].id},IAAS-VCPU,2025-09-21,1\n"
+    body = "resource,item,day,quantity\n" + row + "\n" * (2200 * 1024)  # blank lines: no rows
+    assert len(body) > 2 * 1024 * 1024
+    response = client.post("/api/v1/usage", headers={"X-CSRFToken": auth.csrf()}, content_type="multipart/form-data",
+                           data={"file": (io.BytesIO(body.encode()), "usage.csv")})
+    assert response.status_code == 200, response.get_json()
+    assert response.get_json()["accepted"] == 1
+    no_token = client.post("/api/v1/usage", content_type="multipart/form-data",
+                           data={"file": (io.BytesIO(body.encode()), "usage.csv")})
+    assert no_token.status_code in (400, 403)
 
 
 def test_items_are_checked_against_the_catalogue_in_force_each_day(client, site):
