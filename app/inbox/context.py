@@ -34,6 +34,8 @@ EVENT_LABELS = {
     "task_created": _l("Task created"),
     "task_completed": _l("Task completed"),
     "task_cancelled": _l("Task withdrawn"),
+    "task_claimed": _l("Task claimed"),
+    "task_released": _l("Task released"),
     "timer_scheduled": _l("Timer set"),
     "timer_fired": _l("Timer fired"),
     "message": _l("Message received"),

@@ -14,7 +14,7 @@ from datetime import datetime
 from typing import Any
 
 from flask_babel import gettext as _
-from sqlalchemy import false, func, literal_column, or_, select
+from sqlalchemy import false, func, literal_column, or_, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -196,10 +196,28 @@ def claim(session: Session, actor: Actor, task_id: str) -> TaskItem:
         raise Conflict(_("%(user)s has already claimed this task.", user=task.assignee), code="task_claimed")
     if not can_work_on(actor, task):
         raise Forbidden(_("This task is not offered to you."))
-    task.assignee = actor.username
+    _set_assignee(session, task, actor.username, expected=(None, actor.username))
+    workflow_service.record_task_event(session, actor, task, "task_claimed")
     _mark_announced(session, task.id)
     session.flush()
     return describe(session, actor, task, absent=frozenset())
+
+
+def _set_assignee(session: Session, task: HumanTask, assignee: str | None, *, expected: tuple[str | None, ...]
+                  ) -> None:
+    """Change the assignee only if nobody else changed it since it was read: of two people claiming
+    at once exactly one wins, the other gets 409 (a plain ORM write would let the last one win)."""
+    known = [name for name in expected if name is not None]
+    current = or_(HumanTask.assignee.is_(None), HumanTask.assignee.in_(known)) if None in expected \
+        else HumanTask.assignee.in_(known)
+    done = session.execute(all_tenants(
+        update(HumanTask).where(HumanTask.id == task.id, HumanTask.status == "open", current)
+        .values(assignee=assignee).execution_options(synchronize_session=False)))
+    session.refresh(task)
+    if done.rowcount != 1:
+        if task.status != "open":
+            raise Conflict(_("This task has already been completed."), code="task_completed")
+        raise Conflict(_("%(user)s has already claimed this task.", user=task.assignee), code="task_claimed")
 
 
 def _mark_announced(session: Session, task_id: str) -> None:
@@ -220,7 +238,9 @@ def unclaim(session: Session, actor: Actor, task_id: str) -> TaskItem:
     _must_be_open(task)
     if task.assignee != actor.username and not actor.has_any({ADMIN}):
         raise Forbidden(_("Only the person who claimed the task can release it."))
-    task.assignee = None
+    claimer = task.assignee
+    _set_assignee(session, task, None, expected=(claimer,))
+    workflow_service.record_task_event(session, actor, task, "task_released", claimed_by=claimer)
     session.flush()
     return describe(session, actor, task, absent=frozenset())
 

@@ -219,3 +219,14 @@ def definitions_overview(session: Session, actor: Actor) -> list[dict[str, Any]]
     return [{"key": d.key, "name": d.name, "version": d.version, "filename": d.filename,
              "deployed_at": d.deployed_at, "deployed_by": d.deployed_by,
              "running_instances": counts.get(d.id, 0)} for d in rows]
+
+
+def record_task_event(session: Session, actor: Actor, task: HumanTask, kind: str, **details: Any) -> None:
+    """Add a change the engine does not make itself (a claim, a release) to the instance's audit
+    chain. The instance row lock orders it with the steps of that instance, so the chain stays whole."""
+    from app.workflow.audit import AuditLog
+
+    instance = steps._lock(session, task.instance_id)
+    log = AuditLog(instance, actor, clock.now())
+    log.add(kind, task.element_id, task=task.id, **details)
+    log.flush(session)
