@@ -67,6 +67,9 @@ def replace(session: Session, actor: Actor, subject: str, data: Mapping[str, Any
     scheme.missing_score = data.get("missing_score") if data["missing_policy"] == MISSING_FIXED else None
     scheme.updated_by = actor.username
     scheme.updated_at = clock.now()
+    for rows in (scheme.weights, scheme.grades, scheme.bands):
+        rows.clear()
+    session.flush()  # the old rows go before the new ones arrive (one weight per indicator)
     scheme.weights = [SchemeWeight(indicator=w["indicator"], weight=w["weight"]) for w in data["weights"]]
     scheme.grades = [SchemeGrade(grade=g["grade"], min_score=g["min_score"]) for g in data.get("grades", [])]
     scheme.bands = [CoefficientBand(min_score=b["min_score"], max_score=b["max_score"], coefficient=b["coefficient"])

@@ -111,7 +111,8 @@ VENDOR_SCHEME = {
 UNIT_SCHEME = {
     "missing_policy": "fixed", "missing_score": "50",
     "weights": [{"indicator": "test.unit_use", "weight": "60"}, {"indicator": "test.unit_rectify", "weight": "40"}],
-    "grades": [{"grade": "高效", "min_score": "85"}, {"grade": "一般", "min_score": "60"}, {"grade": "低效", "min_score": "0"}],
+    "grades": [{"grade": "高效", "min_score": "85"}, {"grade": "一般", "min_score": "60"},
+               {"grade": "低效", "min_score": "0"}],
 }
 
 

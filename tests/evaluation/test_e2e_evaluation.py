@@ -28,12 +28,15 @@ from tests.evaluation import evidence
 from tests.evaluation.conftest import UNIT_SCHEME, UNIT_SCORES, VENDOR_SCHEME
 from tests.resources.conftest import open_element_ids
 
+APPROVE = {"authority_decision": "approve", "authority_comment": "同意"}
+
 
 def evidence_for_q3(world) -> None:
     a1 = evidence.allocation(world["unit"], starts_on=date(2025, 9, 1), number="R-XH-1")
     evidence.delivery(a1, at=evidence.at(9, 1))
     evidence.delivery(a1, at=evidence.at(9, 5), escalation="测试资源开通逾期（第十九条：五个工作日内）")
-    evidence.delivery(a1, at=evidence.at(9, 10), kind="formal_opened", escalation="测试资源验证逾期（第十九条：一个月内）")
+    evidence.delivery(a1, at=evidence.at(9, 10), kind="formal_opened",
+                      escalation="测试资源验证逾期（第十九条：一个月内）")
     evidence.delivery(a1, at=evidence.at(9, 20), kind="expanded")
     evidence.delivery(a1, at=evidence.at(10, 2), kind="expanded", escalation="扩容实施逾期")  # in Q4: not counted
     evidence.usage(a1, [date(2025, 9, d) for d in range(1, 25)])
@@ -86,20 +89,22 @@ def test_evaluation_scored_sent_back_twice_published_with_next_quarter_coefficie
     assert api.get("authority", f"/evaluations/{evaluation}")["rounds"] == 3
     assert scores(api, evaluation)["云服务商乙"] == ("78.57", "合格", "0.9500")
 
-    api.complete("authority", instance, "Task_AuthorityReview", {"authority_decision": "approve", "authority_comment": "同意"})
+    api.complete("authority", instance, "Task_AuthorityReview", APPROVE)
     api.complete("eitc", instance, "Task_EitcReview", {"eitc_decision": "return", "eitc_comment": "请复核运行指标"})
     returned = api.get("authority", f"/evaluations/{evaluation}")
     assert (returned["rounds"], returned["returned_reason"]) == (4, "请复核运行指标")
     assert open_element_ids(instance) == ["Task_AuthorityReview"]
-    api.complete("authority", instance, "Task_AuthorityReview", {"authority_decision": "approve", "authority_comment": "同意"})
+    api.complete("authority", instance, "Task_AuthorityReview", APPROVE)
     api.complete("eitc", instance, "Task_EitcReview", {"eitc_decision": "approve", "eitc_comment": "同意发布"})
 
     published = api.get("unit", f"/evaluations/{evaluation}")
     assert (published["status"], published["published_by"]) == ("published", "eitc1")
-    rows = db.session.scalars(all_tenants(select(EfficiencyCoefficient).order_by(EfficiencyCoefficient.organisation_id)))
-    assert [(r.organisation_id, r.applies_from, r.applies_to, r.coefficient, r.score, r.evaluation_id)
-            for r in rows] == [(v1, date(2025, 10, 1), date(2025, 12, 31), Decimal("0.9800"), Decimal("81.50"), evaluation),
-                               (v2, date(2025, 10, 1), date(2025, 12, 31), Decimal("0.9500"), Decimal("78.57"), evaluation)]
+    rows = db.session.scalars(all_tenants(select(EfficiencyCoefficient)
+                                          .order_by(EfficiencyCoefficient.organisation_id)))
+    q4 = (date(2025, 10, 1), date(2025, 12, 31))
+    assert [(r.organisation_id, (r.applies_from, r.applies_to), r.coefficient, r.score, r.evaluation_id)
+            for r in rows] == [(v1, q4, Decimal("0.9800"), Decimal("81.50"), evaluation),
+                               (v2, q4, Decimal("0.9500"), Decimal("78.57"), evaluation)]
     # M.34: each sees what concerns it.
     assert [r["organisation"] for r in api.get("unit", "/evaluation-results")] == ["徐汇区卫健委"]
     assert [r["organisation"] for r in api.get("vendor1", f"/evaluations/{evaluation}/results")] == ["云服务商甲"]
