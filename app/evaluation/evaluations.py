@@ -55,7 +55,8 @@ def start(session: Session, actor: Actor, *, period_start: date, period_end: dat
         variables={"period_start": period_start.isoformat(), "period_end": period_end.isoformat(),
                    "started_by": actor.username})
     found = _for_period(session, period_start, period_end)
-    assert found is not None  # the diagram's first step opened it
+    if found is None:  # the diagram's first step failed: an incident for the admins
+        raise Conflict(_("The evaluation could not be opened; an administrator has been notified."))
     return found
 
 

@@ -18,7 +18,7 @@ def open_period(ctx: HandlerContext) -> dict[str, Any]:
         ctx.session, period_start=ctx.data.get("period_start"), period_end=ctx.data.get("period_end"),
         now=ctx.now, instance_id=int(ctx.instance_id) if ctx.instance_id is not None else None,
         started_by=str(ctx.data.get("started_by") or "system"))
-    return {"evaluation_id": evaluation.id, "duplicate": duplicate,
+    return {"evaluation_id": evaluation.id, "duplicate": duplicate, "returned_reason": "—",
             "period_start": evaluation.period_start.isoformat(), "period_end": evaluation.period_end.isoformat()}
 
 

@@ -79,10 +79,11 @@ def delivery(session: Session, organisation_ids: list[int], start: date, end: da
         select(AllocationEvent.at, AllocationEvent.application_id, Allocation.tenant_id, Allocation.item_code)
         .join(Allocation, Allocation.id == AllocationEvent.allocation_id)
         .where(AllocationEvent.kind.in_(DELIVERY_EVENTS), *window))).all()
+    applications = {application_id for _at, application_id, _t, _c in rows if application_id is not None}
     late = set(session.scalars(all_tenants(
         select(AllocationEvent.application_id).where(
-            AllocationEvent.kind == "escalated", AllocationEvent.application_id.is_not(None),
-            ~AllocationEvent.note.startswith(UNIT_SIDE_ESCALATION)))))
+            AllocationEvent.kind == "escalated", AllocationEvent.application_id.in_(applications),
+            ~AllocationEvent.note.startswith(UNIT_SIDE_ESCALATION))))) if applications else set()
     done: dict[int, list[bool]] = defaultdict(list)
     for at, application_id, tenant_id, item_code in rows:
         vendor = _vendor_on(cover, tenant_id, item_code, local_date(at))

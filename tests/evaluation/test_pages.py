@@ -90,3 +90,14 @@ def test_authority_starts_an_evaluation_on_the_page(client, auth, api, world):
     auth.logout()
     auth.login("xh.unit")
     assert client.get(started.headers["Location"]).status_code == 404  # not yet published
+
+
+def test_the_review_task_shows_the_summary_in_the_inbox(client, auth, api, world):
+    api.put("authority", "/evaluation-schemes/vendor", VENDOR_SCHEME)
+    api.post("xh_operator", "/vendor-feedback", {"vendor_id": world["v1"].id, "period": "2025Q3", "rating": 5})
+    started = api.post("authority", "/evaluations", {"period": "2025Q3"})
+    task_id = api.task("authority", started["instance_id"], "Task_AuthorityReview")
+    auth.login("authority1")
+    page = client.get(f"/inbox/tasks/{task_id}").get_data(as_text=True)
+    assert "评价期：2025Q3（第 1 次计算）" in page and "服务商：1 家，平均 100.00 分" in page
+    assert 'name="authority_decision"' in page
