@@ -17,6 +17,7 @@ from sqlalchemy.orm import Session
 
 from app import clock
 from app.accounts.models import Organisation, User
+from app.accounts.roles import DISTRICT_ROLES
 from app.calendar.rules import local_date
 from app.errors import NotFound, ValidationFailed
 from app.evaluation.models import VendorFeedback
@@ -97,7 +98,7 @@ def _visible(session: Session, actor: Actor):
         # Deliberately across districts: every district's feedback about this vendor, and nothing else.
         return all_tenants(select(VendorFeedback).where(VendorFeedback.vendor_id == own))
     stmt = scoped(actor, VendorFeedback)
-    if not actor.has_any({"district.authority", "district.operator"}):
+    if not actor.has_any(DISTRICT_ROLES):
         stmt = stmt.where(VendorFeedback.rater_organisation_id == organisation_of(session, actor).id)
     return stmt
 

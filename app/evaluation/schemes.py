@@ -1,6 +1,9 @@
 """Evaluation schemes (M.33): per subject, weighted indicators, grades, what a missing indicator
 counts as, and the coefficient table that turns a score into the settlement coefficient (M.27).
 
+A unit scheme may carry a coefficient table too: its coefficient is shown with each unit's result as
+a basis for resource adjustment (M.34), but only vendors' coefficients are published to settlement.
+
 Schemes are city-wide configuration: everyone may read them (an evaluated organisation should
 know how it is scored); the authority (or an admin) replaces one whole, validated as a unit.
 """
