@@ -21,6 +21,7 @@ NAV = [
     NavItem("resources.projects", _l("Projects"),
             frozenset({"bdc", "eitc", "authority", "district.authority", "district.operator"})),
     NavItem("catalog.index", _l("Service catalogue")),
+    NavItem("evaluation.index", _l("Evaluation")),
     NavItem("admin.dashboard", _l("Admin"), frozenset({"admin", "process_owner"})),
     NavItem("web.api_docs", _l("API")),
 ]
