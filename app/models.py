@@ -10,3 +10,4 @@ from app.procurement import models as procurement_models  # noqa: F401
 from app.projects import models as projects_models  # noqa: F401
 from app.resources import models as resources_models  # noqa: F401
 from app.workflow import models as workflow_models  # noqa: F401
+from app.governance import models as governance_models  # noqa: F401
