@@ -90,8 +90,8 @@ def parse_findings(text: str) -> list[tuple[str, str, date]]:
         except ValueError:
             due = None
         if match is None or due is None:
-            raise ValidationFailed(_("Some fields are invalid."),
-                                   fields={"findings": [_("Line %(n)s: write problem | owner | YYYY-MM-DD.", n=number)]})
+            reason = _("Line %(n)s: write problem | owner | YYYY-MM-DD.", n=number)
+            raise ValidationFailed(_("Some fields are invalid."), fields={"findings": [reason]})
         found.append((match.group(1), match.group(2), due))
     return found
 
