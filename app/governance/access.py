@@ -11,14 +11,14 @@ from collections.abc import Iterable
 from typing import Any
 
 from flask_babel import gettext as _
-from sqlalchemy import false, or_
+from sqlalchemy import false, or_, select
 from sqlalchemy.orm import Session
 
 from app.accounts.roles import CITY_WIDE_ROLES, DISTRICT_ROLES
 from app.errors import Forbidden, ValidationFailed
 from app.governance.models import SecurityDrill, SecurityIncident, VendorChange
 from app.projects.service import organisation_id
-from app.security import Actor, scoped
+from app.security import Actor, all_tenants, scoped
 
 VENDOR, UNIT, BDC = "vendor", "unit", "bdc"
 CHANGE_OVERSEERS = frozenset({"bdc", "authority", "eitc", "admin"})
@@ -45,10 +45,15 @@ def visible_incidents(session: Session, actor: Actor, *criteria: Any):
     stmt = scoped(actor, SecurityIncident, *criteria)
     if actor.city_wide or actor.roles & DISTRICT_ROLES:
         return stmt
-    if actor.roles & {UNIT, VENDOR}:
+    if UNIT in actor.roles:
         org = organisation_id(session, actor)
-        return stmt.where(or_(SecurityIncident.reporter_org_id == org, SecurityIncident.unit_id == org,
-                              SecurityIncident.vendor_id == org))
+        return stmt.where(or_(SecurityIncident.reporter_org_id == org, SecurityIncident.unit_id == org))
+    if VENDOR in actor.roles:
+        # A vendor serves every district: it sees, in any tenant, the incidents it reported or is
+        # held responsible for, and nothing else (a deliberate cross-tenant read, narrowed by organisation).
+        org = organisation_id(session, actor)
+        return all_tenants(select(SecurityIncident).where(
+            *criteria, or_(SecurityIncident.reporter_org_id == org, SecurityIncident.vendor_id == org)))
     return stmt.where(false())
 
 

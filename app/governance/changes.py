@@ -9,7 +9,7 @@ its window, is recorded as a violation that counts in the vendor's evaluation (M
 """
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Any
 
 from flask_babel import gettext as _
@@ -18,6 +18,7 @@ from sqlalchemy.orm import Session
 
 from app.accounts.roles import DISTRICTS
 from app.calendar import service as calendar_service
+from app.calendar.rules import SHANGHAI
 from app.errors import Conflict, Forbidden, NotFound, ValidationFailed
 from app.governance import rules
 from app.governance.access import (
@@ -65,7 +66,8 @@ def submit(session: Session, actor: Actor, *, title: str, window_start: datetime
     change = VendorChange(tenant_id=CITY, number="", vendor_id=vendor_id, title=title.strip(),
                           description=description or "", affected_systems=affected_systems or "",
                           affected_districts=districts, impact=impact.strip(), rollback_plan=rollback_plan.strip(),
-                          window_start=window_start, window_end=window_end, major=major,
+                          window_start=window_start.astimezone(UTC), window_end=window_end.astimezone(UTC),
+                          major=major,
                           attachment_ids=require_documents(session, actor, _ids(attachment_ids)),
                           status=REVIEWING, submitted_by=actor.username, submitted_at=now)
     session.add(change)
@@ -86,7 +88,8 @@ def _variables(change: VendorChange, actor: Actor) -> dict[str, Any]:
 
 def _plan_variables(change: VendorChange) -> dict[str, Any]:
     """What the forms show of the plan, and the window the timer waits for (ISO, with offset)."""
-    return {"window_start": change.window_start.isoformat(), "window_end": change.window_end.isoformat(),
+    return {"window_start": change.window_start.astimezone(SHANGHAI).isoformat(),
+            "window_end": change.window_end.astimezone(SHANGHAI).isoformat(),
             "impact": change.impact, "rollback_plan": change.rollback_plan,
             "affected": "、".join(DISTRICTS.get(d, d) for d in change.affected_districts) or "—",
             "affected_systems": change.affected_systems or "—"}
@@ -174,7 +177,7 @@ def revise(session: Session, change: VendorChange, data: dict[str, Any], *, now:
     start, end = _moment(data.get("window_start"), "window_start"), _moment(data.get("window_end"), "window_end")
     _require_text(impact=data.get("impact") or "", rollback_plan=data.get("rollback_plan") or "")
     rules.check_window(calendar_service.calendar(session), now=now, start=start, end=end, major=change.major)
-    change.window_start, change.window_end = start, end
+    change.window_start, change.window_end = start.astimezone(UTC), end.astimezone(UTC)
     change.impact, change.rollback_plan = str(data["impact"]).strip(), str(data["rollback_plan"]).strip()
     if data.get("attachment_ids"):
         change.attachment_ids = _ids(data.get("attachment_ids"))

@@ -19,7 +19,7 @@ the containment and report deadlines below are Yunguan's defaults, shorter for g
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 
 from flask_babel import gettext as _
 
@@ -76,10 +76,11 @@ def contain_due(calendar: WorkCalendar, severity: int, now: datetime) -> datetim
     """M.31: when containment must be done, by severity."""
     rule = SEVERITIES[severity]
     if rule.contain_hours is not None:
-        return now + timedelta(hours=rule.contain_hours)
-    return calendar.workdays(rule.contain_workdays or 0, now, now=now).value  # type: ignore[return-value]
+        return (now + timedelta(hours=rule.contain_hours)).astimezone(UTC)
+    return calendar.workdays(rule.contain_workdays or 0, now, now=now).value.astimezone(UTC)  # type: ignore[union-attr]
 
 
 def report_due(calendar: WorkCalendar, severity: int, now: datetime) -> datetime:
     """M.31: when the report to the departments is due, counted from containment."""
-    return calendar.workdays(SEVERITIES[severity].report_workdays, now, now=now).value  # type: ignore[return-value]
+    deadline = calendar.workdays(SEVERITIES[severity].report_workdays, now, now=now).value
+    return deadline.astimezone(UTC)  # type: ignore[union-attr]
