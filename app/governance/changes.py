@@ -19,7 +19,7 @@ from sqlalchemy.orm import Session
 from app.accounts.roles import DISTRICTS
 from app.calendar import service as calendar_service
 from app.calendar.rules import SHANGHAI
-from app.errors import Conflict, Forbidden, NotFound, ValidationFailed
+from app.errors import Conflict, NotFound, ValidationFailed
 from app.governance import rules
 from app.governance.access import (
     BDC,
@@ -229,7 +229,3 @@ def completed(change: VendorChange, *, outcome: str, rollback_used: bool, note: 
     change.status, change.outcome, change.rollback_used = COMPLETED, outcome, rollback_used
     change.completion_note, change.completion_attachment_ids, change.completed_at = note, documents, now
 
-
-def vendor_of(session: Session, actor: Actor, change: VendorChange) -> None:
-    if VENDOR in actor.roles and change.vendor_id != own_organisation(session, actor):
-        raise Forbidden(_("Only the vendor that proposed the change may do this."))

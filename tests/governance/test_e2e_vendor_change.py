@@ -49,7 +49,8 @@ def test_ordinary_change_approved_waits_for_its_window_then_reports(api, frozen,
     api.call("vendor_colleague", "POST", f"/tasks/{report['task_id']}/complete",
              {"data": {"outcome": "success"}}, status=403)
     api.do("vendor", path(change), "Task_CompletionReport",
-           {"outcome": "success", "rollback_used": False, "completion_note": "升级完成", "completion_attachment_ids": "21"})
+           {"outcome": "success", "rollback_used": False, "completion_note": "升级完成",
+            "completion_attachment_ids": "21"})
 
     done = api.get("bdc", path(change))
     assert (done["status"], done["outcome"], done["rollback_used"]) == ("completed", "success", False)
@@ -105,8 +106,9 @@ def test_major_change_needs_expert_evaluation_and_the_authority(api, frozen, wor
     response = api.call("vendor", "POST", f"/tasks/{missing['task_id']}/complete",
                         {"data": {"evaluator": "市信息安全测评中心", "evaluation_conclusion": "风险可控"}}, status=422)
     assert "evaluation_attachment_ids" in response.get_json()["error"]["fields"]  # the report is required
-    api.do("vendor", path(change), "Task_Evaluation", {"evaluator": "市信息安全测评中心", "evaluation_conclusion": "风险可控",
-                                                       "evaluation_attachment_ids": "31, 32"})
+    api.do("vendor", path(change), "Task_Evaluation",
+           {"evaluator": "市信息安全测评中心", "evaluation_conclusion": "风险可控",
+            "evaluation_attachment_ids": "31, 32"})
     step = api.step("authority", path(change), "Task_AuthorityApprove")
     api.call("bdc", "POST", f"/tasks/{step['task_id']}/complete",
              {"data": {"authority_decision": "approve", "authority_comment": "x"}}, status=403)
@@ -123,8 +125,8 @@ def test_major_change_refused_by_the_authority(api, frozen, world):
     change = api.post("vendor", "/vendor-changes", plan(major=True, window_start=FIRST_MAJOR,
                                                         window_end="2025-10-17T18:00:00+08:00"))
     api.do("bdc", path(change), "Task_BdcReview", {"review_decision": "approve", "review_comment": "同意"})
-    api.do("vendor", path(change), "Task_Evaluation", {"evaluator": "专家组", "evaluation_conclusion": "存在数据丢失风险",
-                                                       "evaluation_attachment_ids": "33"})
+    api.do("vendor", path(change), "Task_Evaluation",
+           {"evaluator": "专家组", "evaluation_conclusion": "存在数据丢失风险", "evaluation_attachment_ids": "33"})
     api.do("authority", path(change), "Task_AuthorityApprove",
            {"authority_decision": "refuse", "authority_comment": "评估认为风险过高"})
     refused = api.get("vendor", path(change))
