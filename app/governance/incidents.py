@@ -22,7 +22,7 @@ from app.governance import rules
 from app.governance.access import BDC, UNIT, VENDOR, attachment_ids, own_organisation, require_documents
 from app.governance.access import visible_incidents as _visible
 from app.governance.models import CLOSED, INVESTIGATING, REPORTING, SecurityIncident
-from app.security import Actor, all_tenants, require_role
+from app.security import SYSTEM, Actor, all_tenants, require_role
 from app.workflow import service as workflow_service
 
 PROCESS = "security_incident"
@@ -54,7 +54,10 @@ def report(session: Session, actor: Actor, *, title: str, severity: int, occurre
     session.add(incident)
     session.flush()
     incident.number = f"SI-{now.year}-{incident.id:06d}"
-    instance = workflow_service.start_instance(session, actor, process_key=PROCESS, business_key=incident.number,
+    # A vendor's right to report in the district it serves was checked above; the instance is
+    # started on the system's behalf there, as the engine lets no one start in a tenant they cannot see.
+    starter = actor if actor.can_see_tenant(tenant) else SYSTEM
+    instance = workflow_service.start_instance(session, starter, process_key=PROCESS, business_key=incident.number,
                                                tenant_id=tenant, variables=_variables(incident))
     incident.instance_id = instance.id
     session.flush()
@@ -66,8 +69,10 @@ def attachment_ids_of(value: Any, field: str = "attachment_ids", *, required: bo
 
 
 def _tenant(actor: Actor, tenant_id: str | None) -> str:
-    """A unit or district reports in its own tenant; a city body names the district (or city)."""
-    if not actor.city_wide or actor.roles & ({UNIT} | DISTRICT_ROLES):
+    """A unit or district reports in its own tenant; bdc or a vendor, which serve every district,
+    name the district the incident happened in (or the city)."""
+    names_it = (actor.city_wide or VENDOR in actor.roles) and not actor.roles & ({UNIT} | DISTRICT_ROLES)
+    if not names_it:
         return actor.tenant_id
     tenant = tenant_id or CITY
     if tenant != CITY and tenant not in DISTRICTS:

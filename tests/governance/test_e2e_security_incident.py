@@ -70,6 +70,10 @@ def test_severity_sets_the_deadline(api, frozen, world):
     third = incident(api, "vendor", severity=3)
     assert third["contain_due"] == "2025-09-23T01:00:00+00:00"  # 24 hours
     assert third["vendor_id"] == world["vendor"].organisation_id  # a vendor reports its own service's
+    in_xuhui = incident(api, "vendor", severity=4, tenant_id="xuhui")
+    assert in_xuhui["tenant"] == "xuhui"  # it names the district it serves, which then sees it
+    assert [i["id"] for i in api.get("xh_authority", "/security-incidents")] == [in_xuhui["id"]]
+    assert sorted(i["id"] for i in api.get("vendor", "/security-incidents")) == [third["id"], in_xuhui["id"]]
     bad = api.call("unit", "POST", "/security-incidents", {"title": "x", "severity": 5,
                                                           "occurred_at": "2025-09-22T08:00:00+08:00"}, status=422)
     assert "severity" in bad.get_json()["error"]["fields"]
