@@ -14,7 +14,7 @@ from flask_babel import gettext as _
 from sqlalchemy import false, or_, select
 from sqlalchemy.orm import Session
 
-from app.accounts.roles import CITY_WIDE_ROLES, DISTRICT_ROLES
+from app.accounts.roles import DISTRICT_ROLES
 from app.errors import Forbidden, ValidationFailed
 from app.governance.models import SecurityDrill, SecurityIncident, VendorChange
 from app.projects.service import organisation_id
@@ -91,6 +91,3 @@ def require_documents(session: Session, actor: Actor, ids: list[int]) -> list[in
     # app/attachments is merged, so an id must name an attachment the actor may see.
     return ids
 
-
-def is_city_role(actor: Actor) -> bool:
-    return bool(actor.roles & CITY_WIDE_ROLES) or actor.is_system

@@ -46,6 +46,7 @@ def test_ordinary_change_approved_waits_for_its_window_then_reports(api, frozen,
     assert (carried["authorised"], carried["violation"]) == (True, None)
     # A colleague of the same vendor cannot take over the submitter's report.
     report = api.step("vendor", path(change), "Task_CompletionReport")
+    assert report["due_at"] == "2025-09-28T06:00:00+00:00"  # the report is due when the window closes
     api.call("vendor_colleague", "POST", f"/tasks/{report['task_id']}/complete",
              {"data": {"outcome": "success"}}, status=403)
     api.do("vendor", path(change), "Task_CompletionReport",

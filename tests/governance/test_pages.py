@@ -86,3 +86,19 @@ def test_bdc_starts_a_drill_from_the_page(client, auth, frozen, world):
     auth.logout()
     auth.login("xh.unit")
     assert "Drills" not in page(client, "/")  # not in a unit's navigation
+
+
+def test_the_inbox_renders_each_governance_form(client, auth, api, frozen, world):
+    """The forms are Camunda Forms the inbox renders: the plan, the deadline and the vendor choice show."""
+    change = api.post("vendor", "/vendor-changes", {k: v for k, v in PLAN.items() if k != "attachment_ids"}
+                      | {"window_start": "2025-09-28T10:00:00+08:00", "window_end": "2025-09-28T12:00:00+08:00"})
+    reported = api.post("unit", "/security-incidents", {"title": "数据库异常访问", "severity": 3,
+                                                       "occurred_at": "2025-09-22T08:00:00+08:00"})
+    api.do("bdc", f"/security-incidents/{reported['id']}", "Task_Contain", {"containment_note": "封禁来源地址"})
+    auth.login("bdc1")
+    review = api.step("bdc", f"/vendor-changes/{change['id']}", "Task_BdcReview")
+    html = page(client, f"/inbox/tasks/{review['task_id']}")
+    assert "存储扩容调整" in html and "回退至原配置" in html and 'name="review_decision"' in html
+    investigate = api.step("bdc", f"/security-incidents/{reported['id']}", "Task_Investigate")
+    html = page(client, f"/inbox/tasks/{investigate['task_id']}")
+    assert "封禁来源地址" in html and "甲云服务商" in html and "乙云服务商" in html
