@@ -18,7 +18,7 @@ from sqlalchemy.orm import Session
 
 from app.accounts.roles import DISTRICTS
 from app.calendar import service as calendar_service
-from app.calendar.rules import SHANGHAI
+from app.calendar.rules import SHANGHAI, local_date
 from app.errors import Conflict, NotFound, ValidationFailed
 from app.governance import rules
 from app.governance.access import (
@@ -72,7 +72,7 @@ def submit(session: Session, actor: Actor, *, title: str, window_start: datetime
                           status=REVIEWING, submitted_by=actor.username, submitted_at=now)
     session.add(change)
     session.flush()
-    change.number = f"VC-{now.year}-{change.id:06d}"
+    change.number = f"VC-{local_date(now).year}-{change.id:06d}"
     instance = workflow_service.start_instance(session, actor, process_key=PROCESS, business_key=change.number,
                                                tenant_id=CITY, variables=_variables(change, actor))
     change.instance_id = instance.id

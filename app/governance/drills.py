@@ -14,6 +14,7 @@ from flask_babel import gettext as _
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from app.calendar.rules import local_date
 from app.errors import NotFound, ValidationFailed
 from app.governance.access import BDC, visible_drills
 from app.governance.models import CLOSED, EXECUTING, PLANNING, RECORDING, DrillFinding, SecurityDrill
@@ -43,7 +44,7 @@ def open_drill(session: Session, *, started_by: str, now: datetime, title: str =
                           created_at=now, instance_id=instance_id)
     session.add(drill)
     session.flush()
-    drill.number = f"DR-{now.year}-{drill.id:06d}"
+    drill.number = f"DR-{local_date(now).year}-{drill.id:06d}"
     session.flush()
     return drill
 

@@ -17,6 +17,7 @@ from sqlalchemy.orm import Session
 from app.accounts.models import Organisation
 from app.accounts.roles import CITY, DISTRICT_ROLES, DISTRICTS
 from app.calendar import service as calendar_service
+from app.calendar.rules import local_date
 from app.errors import NotFound, ValidationFailed
 from app.governance import rules
 from app.governance.access import BDC, UNIT, VENDOR, attachment_ids, own_organisation, require_documents
@@ -53,7 +54,7 @@ def report(session: Session, actor: Actor, *, title: str, severity: int, occurre
         contain_due=rules.contain_due(calendar_service.calendar(session), severity, now))
     session.add(incident)
     session.flush()
-    incident.number = f"SI-{now.year}-{incident.id:06d}"
+    incident.number = f"SI-{local_date(now).year}-{incident.id:06d}"
     # A vendor's right to report in the district it serves was checked above; the instance is
     # started on the system's behalf there, as the engine lets no one start in a tenant they cannot see.
     starter = actor if actor.can_see_tenant(tenant) else SYSTEM
