@@ -46,15 +46,17 @@ PAGE_BLUEPRINTS = [
     "app.web.views", "app.accounts.views", "app.inbox.views", "app.admin.views",
     "app.catalog.views", "app.resources.views",
     "app.evaluation.views",
+    "app.governance.views",
 ]
 API_BLUEPRINTS = [
     "app.accounts.api", "app.workflow.api", "app.inbox.api", "app.admin.api", "app.jobs.api",
     "app.catalog.api", "app.projects.api", "app.resources.api", "app.metering.api",
     "app.evaluation.api",
+    "app.governance.api",
 ]
 # Modules whose import registers service-task handlers (topics diagrams may name).
 HANDLER_MODULES = ["app.catalog.handlers", "app.resources.handlers",
-                   "app.evaluation.handlers"]
+                   "app.evaluation.handlers", "app.governance.handlers"]
 
 
 def register_domains(app: Flask) -> None:

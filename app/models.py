@@ -3,6 +3,7 @@ from app.accounts import models as accounts_models  # noqa: F401
 from app.calendar import models as calendar_models  # noqa: F401
 from app.catalog import models as catalog_models  # noqa: F401
 from app.evaluation import models as evaluation_models  # noqa: F401
+from app.governance import models as governance_models  # noqa: F401
 from app.inbox import models as inbox_models  # noqa: F401
 from app.jobs import models as jobs_models  # noqa: F401
 from app.metering import models as metering_models  # noqa: F401

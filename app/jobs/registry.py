@@ -28,6 +28,7 @@ DOMAIN_JOB_MODULES: tuple[str, ...] = (
     "app.calendar.jobs",
     "app.inbox.jobs",
     "app.evaluation.jobs",
+    "app.governance.jobs",
 )
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")

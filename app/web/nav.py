@@ -22,6 +22,10 @@ NAV = [
             frozenset({"bdc", "eitc", "authority", "district.authority", "district.operator"})),
     NavItem("catalog.index", _l("Service catalogue")),
     NavItem("evaluation.index", _l("Evaluation")),
+    NavItem("governance.change_list", _l("Change plans"), frozenset({"vendor", "bdc", "authority", "eitc"})),
+    NavItem("governance.incident_list", _l("Security incidents"),
+            frozenset({"vendor", "bdc", "authority", "eitc", "unit", "district.authority", "district.operator"})),
+    NavItem("governance.drill_list", _l("Drills"), frozenset({"vendor", "bdc", "authority", "eitc"})),
     NavItem("admin.dashboard", _l("Admin"), frozenset({"admin", "process_owner"})),
     NavItem("web.api_docs", _l("API")),
 ]

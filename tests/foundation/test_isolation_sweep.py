@@ -11,6 +11,7 @@ import pytest
 
 from tests import builders
 from tests.evaluation import probes as evaluation_probes
+from tests.governance import probes as governance_probes
 from tests.inbox import probes as inbox_probes
 from tests.resources import probes as resource_probes
 
@@ -99,6 +100,7 @@ PROBES: dict[str, Callable] = {
     "admin_api.IncidentRetry": _xuhui_incident,
     **resource_probes.PROBES,  # catalogue, projects, resources: tests/resources/probes.py
     **evaluation_probes.PROBES,
+    **governance_probes.PROBES,  # vendor changes, incidents, drills: tests/governance/probes.py
 }
 # Endpoints whose path parameter is not a tenant object (e.g. a definition key readable by all).
 NOT_TENANT_OBJECTS: set[str] = {"workflow.DefinitionXml"}
@@ -111,11 +113,11 @@ BODIES = {"workflow.InstanceMessages": {"name": "payment_confirmed"}, "tasks.Tas
           "admin_api.InstanceMessages": {"name": "payment_confirmed", "reason": "probe"},
           "admin_api.InstanceMove": {"source": "Review", "target": "Escalate", "reason": "probe"},
           **resource_probes.BODIES,
-          **evaluation_probes.BODIES}
+          **evaluation_probes.BODIES, **governance_probes.BODIES}
 MISSING = {"instance_id": 999999, "task_id": "00000000-0000-0000-0000-000000000000", "incident_id": 999999,
            "token_id": 999999, "timer_id": 999999, "absence_id": 999999, "notification_id": 999999,
            **resource_probes.MISSING,
-           **evaluation_probes.MISSING}
+           **evaluation_probes.MISSING, **governance_probes.MISSING}
 
 
 def _api_rules(app):

@@ -1,0 +1,1 @@
+"""Governance processes (M.28, M.31): vendor change proposals, security incidents and drills."""

@@ -1,0 +1,154 @@
+"""Service-task handlers of the governance processes: small wrappers around the services (STYLE habit 5).
+
+Each reads the record's id from the process variables and records what the step decided. ``by``
+is whoever completed the step before (the system for a timer).
+"""
+from __future__ import annotations
+
+from typing import Any
+
+from app.errors import ValidationFailed
+from app.governance import changes, drills, incidents
+from app.governance.access import attachment_ids, require_documents
+from app.security import SYSTEM
+from app.workflow.handlers import BpmnError, HandlerContext, handler
+
+# What a missed incident deadline is shown as (M.31; DESIGN §2: escalated, never dropped).
+ESCALATIONS = {
+    "Service_EscalateContain": "事件处置逾期（第三十一条：按事件级别限期处置）",
+    "Service_EscalateInvestigate": "事件调查逾期（第三十一条：及时向相关部门报告）",
+    "Service_EscalateReport": "事件报告逾期（第三十一条：及时向相关部门报告）",
+}
+
+
+def _by(ctx: HandlerContext) -> str:
+    return getattr(ctx.actor, "username", None) or "system"
+
+
+def _documents(ctx: HandlerContext, key: str) -> list[int]:
+    """Attachment ids a form names, checked as the person who completed the step."""
+    return require_documents(ctx.session, ctx.actor or SYSTEM, attachment_ids(ctx.data.get(key), key))
+
+
+def _text(ctx: HandlerContext, key: str) -> str:
+    return str(ctx.data.get(key) or "").strip()
+
+
+# -- vendor_change (M.28) -------------------------------------------------------------------------
+def _change(ctx: HandlerContext):
+    return changes.for_step(ctx.session, int(ctx.data["change_id"]))
+
+
+@handler("governance.change_returned")
+def change_returned(ctx: HandlerContext) -> None:
+    changes.returned(_change(ctx), note=_text(ctx, "review_comment"))
+
+
+@handler("governance.change_revise")
+def change_revise(ctx: HandlerContext) -> dict[str, Any]:
+    """The revised plan is checked like a new one; a plan still too late goes back to the vendor."""
+    try:
+        variables = changes.revise(ctx.session, _change(ctx), dict(ctx.data), now=ctx.now)
+    except ValidationFailed as exc:
+        problems = "；".join(r for reasons in exc.fields.values() for r in reasons)
+        raise BpmnError("plan_invalid", exc.message, {"plan_problem": f"{exc.message} {problems}".strip()})
+    return {**variables, "plan_problem": "", "review_decision": None, "review_comment": None}
+
+
+@handler("governance.change_to_evaluation")
+def change_to_evaluation(ctx: HandlerContext) -> None:
+    changes.to_evaluation(_change(ctx), note=_text(ctx, "review_comment"))
+
+
+@handler("governance.change_evaluated")
+def change_evaluated(ctx: HandlerContext) -> None:
+    documents = _documents(ctx, "evaluation_attachment_ids")
+    changes.evaluated(_change(ctx), evaluator=_text(ctx, "evaluator"),
+                      conclusion=_text(ctx, "evaluation_conclusion"), documents=documents)
+
+
+@handler("governance.change_approved")
+def change_approved(ctx: HandlerContext) -> None:
+    note = _text(ctx, "authority_comment") or _text(ctx, "review_comment")
+    changes.approved(_change(ctx), by=_by(ctx), now=ctx.now, note=note)
+
+
+@handler("governance.change_refused")
+def change_refused(ctx: HandlerContext) -> None:
+    key = "authority_comment" if ctx.element_id == "Service_RefuseAuthority" else "review_comment"
+    changes.refused(_change(ctx), by=_by(ctx), now=ctx.now, note=_text(ctx, key))
+
+
+@handler("governance.change_window_open")
+def change_window_open(ctx: HandlerContext) -> None:
+    changes.window_opened(_change(ctx))
+
+
+@handler("governance.change_completed")
+def change_completed(ctx: HandlerContext) -> None:
+    documents = _documents(ctx, "completion_attachment_ids")
+    changes.completed(_change(ctx), outcome=_text(ctx, "outcome"), rollback_used=bool(ctx.data.get("rollback_used")),
+                      note=_text(ctx, "completion_note"), documents=documents, now=ctx.now)
+
+
+# -- security_incident (M.31) ------------------------------------------------------------------------
+def _incident(ctx: HandlerContext):
+    return incidents.for_step(ctx.session, int(ctx.data["incident_id"]))
+
+
+@handler("governance.incident_contained")
+def incident_contained(ctx: HandlerContext) -> dict[str, Any]:
+    variables = incidents.contained(ctx.session, _incident(ctx), note=_text(ctx, "containment_note"), now=ctx.now)
+    return {**variables, "vendor_options": incidents.vendor_options(ctx.session)}
+
+
+@handler("governance.incident_investigated")
+def incident_investigated(ctx: HandlerContext) -> None:
+    incidents.investigated(ctx.session, _incident(ctx), cause=_text(ctx, "cause"),
+                           vendor_id=ctx.data.get("responsible_vendor"))
+
+
+@handler("governance.incident_reported")
+def incident_reported(ctx: HandlerContext) -> dict[str, Any]:
+    documents = _documents(ctx, "report_attachment_ids")
+    recipients = incidents.reported(_incident(ctx), summary=_text(ctx, "report_summary"), documents=documents,
+                                    now=ctx.now)
+    return {"reported_to": recipients}
+
+
+@handler("governance.incident_escalate")
+def incident_escalate(ctx: HandlerContext) -> None:
+    step = ESCALATIONS.get(ctx.element_id or "", ctx.element_id or "")
+    incidents.escalate(_incident(ctx), step=step, now=ctx.now)
+
+
+# -- security_drill (M.31) -----------------------------------------------------------------------------
+@handler("governance.drill_open")
+def drill_open(ctx: HandlerContext) -> dict[str, Any]:
+    """A drill started by its schedule gets its record here; one started by bdc already has one."""
+    if ctx.data.get("drill_id"):
+        return {}
+    drill = drills.open_drill(ctx.session, started_by=str(ctx.business_key or "schedule").split("@")[0],
+                              now=ctx.now, instance_id=int(ctx.instance_id) if ctx.instance_id else None)
+    return {"drill_id": drill.id, "drill_no": drill.number}
+
+
+@handler("governance.drill_planned")
+def drill_planned(ctx: HandlerContext) -> None:
+    drills.planned(drills.for_step(ctx.session, int(ctx.data["drill_id"])), dict(ctx.data))
+
+
+@handler("governance.drill_carried_out")
+def drill_carried_out(ctx: HandlerContext) -> None:
+    documents = _documents(ctx, "drill_attachment_ids")
+    drills.carried_out(drills.for_step(ctx.session, int(ctx.data["drill_id"])), dict(ctx.data), documents)
+
+
+@handler("governance.drill_recorded")
+def drill_recorded(ctx: HandlerContext) -> None:
+    try:
+        findings = drills.parse_findings(str(ctx.data.get("findings") or ""))
+    except ValidationFailed as exc:
+        problems = "；".join(r for reasons in exc.fields.values() for r in reasons)
+        raise BpmnError("findings_invalid", exc.message, {"findings_problem": problems})
+    drills.recorded(drills.for_step(ctx.session, int(ctx.data["drill_id"])), findings, now=ctx.now)
