@@ -100,12 +100,12 @@ class PriceBook:
         rows = [r for r in self._coefficients.get(vendor_id, ()) if r.applies_from <= day <= r.applies_to]
         return max(rows, key=lambda r: r.applies_from).coefficient if rows else ONE
 
-    def licence_codes(self, tenant_ids: list[str], start: date, end: date) -> set[str]:
-        """Items priced as software licences (P.4 type 1) anywhere in the run."""
+    def tiered_codes(self) -> set[str]:
+        """Items priced by tiers (P.4 type 2) in any version or contract of the run."""
         codes = {i.code for versions in self._versions.values() for v in versions for i in v.items
-                 if i.pricing_type == "licence"}
+                 if i.pricing_type == "tiered"}
         codes |= {code for (_tenant, code), rows in self._contracts.items()
-                  if any(p.pricing_type == "licence" for p, _n in rows)}
+                  if any(p.pricing_type == "tiered" for p, _n in rows)}
         return codes
 
 

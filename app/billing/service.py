@@ -128,12 +128,21 @@ def compute_period(session: Session, *, kind: str, start: date, end: date,
     if kind == TRUE_UP:
         tenants = compute.tenants_with_usage(session, start=start, end=end)
         book = PriceBook(session, start=start, end=end, tenant_ids=tenants)
-        rows = compute.usage_groups(session, start=start, end=end)
+        # Only tiered items are trued up: the aggregate reads their rows alone.
+        rows = compute.usage_groups(session, start=start, end=end, codes=book.tiered_codes())
         found = compute.true_up(rows, book, year=start.year)
         return {k: v for k, v in found.items() if tenant_ids is None or k.tenant_id in tenant_ids}
     tenants = tenant_ids if tenant_ids is not None else compute.tenants_with_usage(session, start=start, end=end)
     book = PriceBook(session, start=start, end=end, tenant_ids=tenants)
     return compute.monthly(compute.usage_groups(session, start=start, end=end, tenant_ids=tenants), book)
+
+
+def draft_all(session: Session, drafted_by: str, *, kind: str, start: date, end: date,
+              now: datetime) -> list[Statement]:
+    """Every tenant's statements of a range at once (one aggregate): a year of monthly statements,
+    or the true-up. Used by the benchmark and for back-filling; the process drafts one tenant."""
+    figures = compute_period(session, kind=kind, start=start, end=end, tenant_ids=None)
+    return store(session, figures, kind=kind, period_end=end, drafted_by=drafted_by, now=now)
 
 
 def store(session: Session, figures: compute.Statements, *, kind: str, period_end: date, drafted_by: str,

@@ -154,3 +154,22 @@ def test_the_monthly_job_drafts_last_month_once(world, frozen):
     assert jobs.monthly_draft(ctx) == "0 settlement(s) started for 2025-09"
     drafted = db.session.scalars(all_tenants(select(Statement.tenant_id))).all()
     assert sorted(drafted) == ["huangpu", "xuhui"]
+
+
+def test_true_up_through_the_process_and_dr_marks_through_the_api(api, world):
+    hp, xh = resource("huangpu", "OSS"), resource("xuhui", "OSS")
+    use(hp, date(2025, 3, 1), 1, "300")
+    use(xh, date(2025, 4, 1), 1, "317")
+    api.call("bdc", "POST", "/settlements", {"tenant": "huangpu", "period": "2025-03", "kind": "true_up"}, status=422)
+    started = api.post("bdc", "/settlements", {"tenant": "huangpu", "period": "2025", "kind": "true_up"})
+    assert started["business_key"] == "JS-huangpu-2025-Y"
+    [statement] = statements(api, "bdc", tenant="huangpu", kind="true_up")
+    # Q = 617 → C = 49,020.00 (see test_settlement); huangpu 300/617 of it = 23,834.68 against 30,000.00 charged.
+    assert (statement["period"], statement["total"]) == ("2025", "-6165.32")
+
+    disk = resource("huangpu", "IAAS-DISK")
+    assert api.put("bdc", f"/dr-fundings/{disk.id}", {"funding": "shared"}) == {"allocation_id": disk.id,
+                                                                                 "funding": "shared"}
+    api.call("bdc", "PUT", f"/dr-fundings/{disk.id}", {"funding": "half"}, status=422)
+    api.call("hp_finance", "PUT", f"/dr-fundings/{disk.id}", {"funding": "exclusive"}, status=403)
+    assert api.put("bdc", f"/dr-fundings/{disk.id}", {"funding": None})["funding"] is None
