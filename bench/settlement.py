@@ -14,7 +14,7 @@ Measured in the same run, each best of ``--repeat`` (default 3), alternating:
   the aggregate, prices, coefficients, DR split, statements and lines written), rolled back after;
 - ``true-up``: the tiered items' annual true-up (清算) for every tenant.
 
-    .venv/bin/python -m bench --only settlement [--repeat N]
+    .venv/bin/python -m bench --only settlement [--repeat N] [--keep]
 """
 from __future__ import annotations
 
@@ -218,10 +218,12 @@ def main(args: list[str]) -> dict[str, float] | None:
         print("settlement: skipped — set BENCH_DATABASE_URL or TEST_DATABASE_URL to a PostgreSQL server")
         return None
     repeat = int(args[args.index("--repeat") + 1]) if "--repeat" in args else 3
+    keep = "--keep" in args  # leave the database for profiling; the next run recreates it
     admin_url, url = urls
     _admin(admin_url, f'DROP DATABASE IF EXISTS "{DATABASE}" WITH (FORCE)')
     _admin(admin_url, f'CREATE DATABASE "{DATABASE}"')
     try:
         return run(url, repeat)
     finally:
-        _admin(admin_url, f'DROP DATABASE IF EXISTS "{DATABASE}" WITH (FORCE)')
+        if not keep:
+            _admin(admin_url, f'DROP DATABASE IF EXISTS "{DATABASE}" WITH (FORCE)')

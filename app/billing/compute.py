@@ -14,7 +14,7 @@ from datetime import date
 from decimal import Decimal
 from fractions import Fraction
 
-from sqlalchemy import and_, case, func, or_, select
+from sqlalchemy import case, func, or_, select
 from sqlalchemy.orm import Session
 
 from app.accounts.models import Organisation
@@ -55,7 +55,8 @@ class Line:
 
     def add(self, quantity: Decimal, day: date) -> None:
         self.quantity += quantity
-        self.weighted += Fraction(quantity) * Fraction(self.coefficient)
+        if self.source == PROVISIONAL:  # only the true-up needs Σ quantity × coefficient
+            self.weighted += Fraction(quantity) * Fraction(self.coefficient)
         self.first_day = day if self.first_day is None else min(self.first_day, day)
         self.last_day = day if self.last_day is None else max(self.last_day, day)
 
@@ -72,28 +73,47 @@ def usage_groups(session: Session, *, start: date, end: date, tenant_ids: list[s
                  codes: Iterable[str] | None = None) -> list[tuple]:
     """(tenant, payer organisation or None, DR funding or None, item, day, quantity) for [start, end].
 
-    Only the few resources that are special — held by an outside unit (M.7) or marked for DR (P.5) —
-    are joined, as a small derived table; every other usage row is summed straight from the index."""
-    special = (select(Allocation.id.label("allocation_id"),
-                      case((Organisation.kind == OUTSIDE, Organisation.id)).label("payer"),
-                      DrFunding.funding.label("funding"))
-               .join(Project, Project.id == Allocation.project_id)
-               .join(Organisation, Organisation.id == Project.organisation_id)
-               .outerjoin(DrFunding, DrFunding.allocation_id == Allocation.id)
-               .where(or_(Organisation.kind == OUTSIDE, DrFunding.allocation_id.is_not(None)))
-               .subquery("special"))
+    Two GROUP BYs: every row summed per tenant, item and day straight from the table (no join on
+    the big scan), and the few special resources — held by an outside unit (M.7) or marked for DR
+    (P.5) — summed through the (resource, item, day) index; their share is then moved out of the
+    district's groups into their own."""
     usage = UsageRecord.__table__
-    stmt = (select(usage.c.tenant_id, special.c.payer, special.c.funding, usage.c.item_code, usage.c.day,
-                   func.sum(usage.c.quantity).label("quantity"))
-            .select_from(usage.outerjoin(special, special.c.allocation_id == usage.c.allocation_id))
-            .where(and_(usage.c.day >= start, usage.c.day <= end))
-            .group_by(usage.c.tenant_id, special.c.payer, special.c.funding, usage.c.item_code, usage.c.day))
+    criteria = [usage.c.day >= start, usage.c.day <= end]
     if tenant_ids is not None:
-        stmt = stmt.where(usage.c.tenant_id.in_(tenant_ids))
+        criteria.append(usage.c.tenant_id.in_(tenant_ids))
     if codes is not None:
-        stmt = stmt.where(usage.c.item_code.in_(sorted(codes)))
+        criteria.append(usage.c.item_code.in_(sorted(codes)))
+    plain = (select(usage.c.tenant_id, usage.c.item_code, usage.c.day, func.sum(usage.c.quantity))
+             .where(*criteria).group_by(usage.c.tenant_id, usage.c.item_code, usage.c.day))
     # A system read for settlement: the caller has checked who may draft for which tenants.
-    return [tuple(row) for row in session.execute(all_tenants(stmt))]
+    totals = {(tenant, code, day): quantity for tenant, code, day, quantity in session.execute(all_tenants(plain))}
+    rows, moved = [], set()
+    for (payer, funding), ids in _special_resources(session).items():
+        # By the (resource, item, day) index: a few hundred resources, not a scan of the table.
+        stmt = (select(usage.c.tenant_id, usage.c.item_code, usage.c.day, func.sum(usage.c.quantity))
+                .where(*criteria, usage.c.allocation_id.in_(ids))
+                .group_by(usage.c.tenant_id, usage.c.item_code, usage.c.day))
+        for tenant, code, day, quantity in session.execute(all_tenants(stmt)):
+            totals[(tenant, code, day)] -= quantity
+            moved.add((tenant, code, day))
+            rows.append((tenant, payer, funding, code, day, quantity))
+    # A group emptied by the move is dropped; a day really reported as 0 stays (it shows on the line).
+    rows += [(tenant, None, None, code, day, quantity) for (tenant, code, day), quantity in totals.items()
+             if quantity or (tenant, code, day) not in moved]
+    return rows
+
+
+def _special_resources(session: Session) -> dict[tuple[int | None, str | None], list[int]]:
+    """Resources billed apart, by (payer, DR funding): an outside unit's (M.7), DR-marked ones (P.5)."""
+    stmt = (select(Allocation.id, case((Organisation.kind == OUTSIDE, Organisation.id)), DrFunding.funding)
+            .join(Project, Project.id == Allocation.project_id)
+            .join(Organisation, Organisation.id == Project.organisation_id)
+            .outerjoin(DrFunding, DrFunding.allocation_id == Allocation.id)
+            .where(or_(Organisation.kind == OUTSIDE, DrFunding.allocation_id.is_not(None))))
+    found: dict[tuple[int | None, str | None], list[int]] = defaultdict(list)
+    for ident, payer, funding in session.execute(all_tenants(stmt)):
+        found[(payer, funding)].append(ident)
+    return dict(found)
 
 
 def tenants_with_usage(session: Session, *, start: date, end: date) -> list[str]:

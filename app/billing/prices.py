@@ -46,8 +46,9 @@ class Price:
 
 
 class PriceBook:
-    def __init__(self, session: Session, *, start: date, end: date, tenant_ids: list[str]):
-        self._versions = _versions(session, [*tenant_ids, CITY], end)
+    def __init__(self, session: Session, *, start: date, end: date, tenant_ids: list[str] | None):
+        """``tenant_ids`` None: every tenant (a city-wide run)."""
+        self._versions = _versions(session, None if tenant_ids is None else [*tenant_ids, CITY], end)
         self._contracts: dict[tuple[str, str], list] = defaultdict(list)
         found = procurement_service.prices_in_force(session, start=start, end=end, tenant_ids=tenant_ids)
         numbers = _contract_numbers(session, {p.contract_id for p in found})
@@ -60,6 +61,8 @@ class PriceBook:
                                                                 organisation_ids=vendors):
                 self._coefficients[row.organisation_id].append(row)
         self._version_cache: dict[tuple[str, date], CatalogVersion | None] = {}
+        self._items: dict[int, dict[str, CatalogItem]] = {}
+        self._prices: dict[tuple, Price] = {}
 
     def version(self, tenant_id: str, day: date) -> CatalogVersion | None:
         """M.16: the version in force on ``day`` — the tenant's own catalogue, else the city's (M.15)."""
@@ -77,21 +80,19 @@ class PriceBook:
         version = self.version(tenant_id, day)
         if version is None:
             return None
-        return next((i for i in version.items if i.code == code), None)
+        if version.id not in self._items:
+            self._items[version.id] = {item.code: item for item in version.items}
+        return self._items[version.id].get(code)
 
     def price(self, tenant_id: str, code: str, day: date) -> Price:
         item = self.catalogue_item(tenant_id, code, day)
-        name, unit = (item.name, item.pricing_unit) if item is not None else (code, "")
         # P.4(4): a contract in force that day beats the catalogue; the latest signed term wins.
         in_force = [(p, n) for p, n in self._contracts.get((tenant_id, code), ()) if p.starts_on <= day <= p.ends_on]
-        if in_force:
-            price, number = max(in_force, key=lambda pair: (pair[0].starts_on, pair[0].contract_id))
-            return Price(price.vendor_id, price.pricing_type, CONTRACT, number, price.contract_id, None,
-                         price.unit_price, name, unit, item)
-        if item is not None:
-            return Price(None, item.pricing_type, CATALOGUE, item.version.label[:64], None, item.version_id,
-                         item.unit_price, name, unit, item)
-        return Price(None, "unit", UNPRICED, "", None, None, Decimal(0), name, unit, None)
+        contract = max(in_force, key=lambda pair: (pair[0].starts_on, pair[0].contract_id)) if in_force else None
+        key = (tenant_id, code, id(item), contract[0].contract_id if contract else None)
+        if key not in self._prices:
+            self._prices[key] = _price(item, code, contract)
+        return self._prices[key]
 
     def coefficient(self, vendor_id: int | None, day: date) -> Decimal:
         """M.27: the vendor's published coefficient for the period containing ``day``; 1.0 when none."""
@@ -109,12 +110,25 @@ class PriceBook:
         return codes
 
 
-def _versions(session: Session, tenants: list[str], end: date) -> dict[str, list[CatalogVersion]]:
+def _price(item: CatalogItem | None, code: str, contract: tuple | None) -> Price:
+    name, unit = (item.name, item.pricing_unit) if item is not None else (code, "")
+    if contract is not None:
+        price, number = contract
+        return Price(price.vendor_id, price.pricing_type, CONTRACT, number, price.contract_id, None,
+                     price.unit_price, name, unit, item)
+    if item is not None:
+        return Price(None, item.pricing_type, CATALOGUE, item.version.label[:64], None, item.version_id,
+                     item.unit_price, name, unit, item)
+    return Price(None, "unit", UNPRICED, "", None, None, Decimal(0), name, unit, None)
+
+
+def _versions(session: Session, tenants: list[str] | None, end: date) -> dict[str, list[CatalogVersion]]:
     """Approved versions of each tenant effective by ``end``, newest first."""
     stmt = all_tenants(select(CatalogVersion).where(
-        CatalogVersion.tenant_id.in_(sorted(set(tenants))), CatalogVersion.status == APPROVED,
-        CatalogVersion.effective_from <= end).order_by(CatalogVersion.effective_from.desc(),
-                                                       CatalogVersion.number.desc()))
+        CatalogVersion.status == APPROVED, CatalogVersion.effective_from <= end).order_by(
+            CatalogVersion.effective_from.desc(), CatalogVersion.number.desc()))
+    if tenants is not None:
+        stmt = stmt.where(CatalogVersion.tenant_id.in_(sorted(set(tenants))))
     found: dict[str, list[CatalogVersion]] = defaultdict(list)
     for version in session.scalars(stmt):
         found[version.tenant_id].append(version)

@@ -13,7 +13,7 @@ from decimal import Decimal
 from typing import Any
 
 from flask_babel import gettext as _
-from sqlalchemy import func, select
+from sqlalchemy import func, insert, select
 from sqlalchemy.orm import Session
 
 from app.accounts.models import Organisation, User
@@ -126,15 +126,13 @@ def compute_period(session: Session, *, kind: str, start: date, end: date,
                    tenant_ids: list[str] | None) -> compute.Statements:
     """The figures of a period, nothing stored. The true-up reads every tenant (the total is city-wide)."""
     if kind == TRUE_UP:
-        tenants = compute.tenants_with_usage(session, start=start, end=end)
-        book = PriceBook(session, start=start, end=end, tenant_ids=tenants)
+        book = PriceBook(session, start=start, end=end, tenant_ids=None)
         # Only tiered items are trued up: the aggregate reads their rows alone.
         rows = compute.usage_groups(session, start=start, end=end, codes=book.tiered_codes())
         found = compute.true_up(rows, book, year=start.year)
         return {k: v for k, v in found.items() if tenant_ids is None or k.tenant_id in tenant_ids}
-    tenants = tenant_ids if tenant_ids is not None else compute.tenants_with_usage(session, start=start, end=end)
-    book = PriceBook(session, start=start, end=end, tenant_ids=tenants)
-    return compute.monthly(compute.usage_groups(session, start=start, end=end, tenant_ids=tenants), book)
+    book = PriceBook(session, start=start, end=end, tenant_ids=tenant_ids)
+    return compute.monthly(compute.usage_groups(session, start=start, end=end, tenant_ids=tenant_ids), book)
 
 
 def draft_all(session: Session, drafted_by: str, *, kind: str, start: date, end: date,
@@ -149,35 +147,50 @@ def store(session: Session, figures: compute.Statements, *, kind: str, period_en
           now: datetime, corrects: Statement | None = None) -> list[Statement]:
     """Write statements with their lines (status ``reviewing``: the draft goes to review)."""
     created = []
+    corrections = _corrections_of(session, corrects)
     for key in sorted(figures, key=lambda k: (k.tenant_id, k.period_start, k.organisation_id or 0, k.vendor_id or 0)):
         lines = figures[key]
         split = compute.funding_split(key.tenant_id, lines)
         statement = Statement(
-            tenant_id=key.tenant_id, number=f"tmp-{id(lines)}", kind=kind, period_start=key.period_start,
-            period_end=period_end if kind == TRUE_UP else month_end(key.period_start),
+            tenant_id=key.tenant_id, number=_number(key, kind, corrects, corrections), kind=kind,
+            period_start=key.period_start, period_end=period_end if kind == TRUE_UP else month_end(key.period_start),
             organisation_id=key.organisation_id, vendor_id=key.vendor_id, status=REVIEWING,
             total=sum((line.amount for line in lines), ZERO), city_funded=split.city,
             district_funded=sum(split.districts.values(), ZERO), drafted_by=drafted_by, drafted_at=now,
             corrects_id=corrects.id if corrects is not None else None)
-        statement.lines = [_line_row(key.tenant_id, line) for line in lines]
         session.add(statement)
-        created.append(statement)
+        created.append((statement, lines))
     session.flush()
-    for statement in created:
-        prefix = "QS" if kind == TRUE_UP else "JS"
-        statement.number = f"{prefix}{statement.period_start:%Y%m}-{statement.tenant_id}-{statement.id:06d}"
-    session.flush()
-    return created
+    # Lines in one executemany (a city-wide year has thousands), not one ORM object each.
+    rows = [_line_row(statement, line) for statement, lines in created for line in lines]
+    if rows:
+        session.execute(insert(StatementLine.__table__), rows)
+    return [statement for statement, _lines in created]
 
 
-def _line_row(tenant_id: str, line: compute.Line) -> StatementLine:
+def _number(key: compute.StatementKey, kind: str, corrects: Statement | None, corrections: int) -> str:
+    """JS202509-huangpu-V12-U0: period, tenant, vendor and payer (0: none); a correction adds -C<id>.<n>."""
+    prefix = f"QS{key.period_start:%Y}" if kind == TRUE_UP else f"JS{key.period_start:%Y%m}"
+    number = f"{prefix}-{key.tenant_id}-V{key.vendor_id or 0}-U{key.organisation_id or 0}"
+    return number + (f"-C{corrects.id}.{corrections + 1}" if corrects is not None else "")
+
+
+def _corrections_of(session: Session, corrects: Statement | None) -> int:
+    if corrects is None:
+        return 0
+    return session.scalar(all_tenants(select(func.count()).select_from(Statement).where(
+        Statement.corrects_id == corrects.id))) or 0
+
+
+def _line_row(statement: Statement, line: compute.Line) -> dict[str, Any]:
     price = line.price
-    return StatementLine(
-        tenant_id=tenant_id, item_code=line.item_code, item_name=price.item_name[:200],
-        pricing_unit=price.pricing_unit[:40], pricing_type=price.pricing_type, price_source=line.source,
-        source_ref=price.ref, contract_id=price.contract_id, catalog_version_id=price.version_id,
-        first_day=line.first_day, last_day=line.last_day, quantity=line.quantity, unit_price=line.price_value,
-        coefficient=line.coefficient, amount=line.amount, dr_funding=line.dr_funding)
+    return dict(
+        tenant_id=statement.tenant_id, statement_id=statement.id, item_code=line.item_code,
+        item_name=price.item_name[:200], pricing_unit=price.pricing_unit[:40], pricing_type=price.pricing_type,
+        price_source=line.source, source_ref=price.ref, contract_id=price.contract_id,
+        catalog_version_id=price.version_id, first_day=line.first_day, last_day=line.last_day,
+        quantity=line.quantity, unit_price=line.price_value, coefficient=line.coefficient, amount=line.amount,
+        dr_funding=line.dr_funding)
 
 
 def existing(session: Session, tenant_id: str, kind: str, start: date) -> list[Statement]:

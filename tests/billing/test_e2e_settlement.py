@@ -93,7 +93,8 @@ def test_draft_return_recompute_redraft_review_confirm_then_correct(api, world):
     correction = api.post("bdc", f"/settlement-statements/{redrafted['id']}/corrections")
     assert correction["business_key"] == f"JS-huangpu-2025-09-C{redrafted['id']}"
     new = [s for s in statements(api, "bdc", tenant="huangpu") if s["corrects_id"] == redrafted["id"]]
-    assert [(s["total"], s["status"]) for s in new] == [("1440.00", "reviewing")]
+    assert [(s["total"], s["status"], s["number"]) for s in new] == [
+        ("1440.00", "reviewing", f"JS202509-huangpu-V0-U0-C{redrafted['id']}.1")]
     assert api.get("bdc", f"/settlement-statements/{redrafted['id']}")["total"] == "1350.00"  # untouched
     api.complete("hp_finance", task_of(api, "hp_finance", correction["instance_id"], "Task_FinanceReview"),
                  {"review_decision": "approve", "review_comment": "同意"})
