@@ -200,18 +200,19 @@ def true_up(rows: Iterable[tuple], book: PriceBook, *, year: int) -> Statements:
                    if usage[key] else Fraction(1) for key, lines in parties.items()}
         settled = calc.tiered_settlement(item.tiers, item.tier_mode, usage, weights)
         for key, lines in parties.items():
-            result[key] += _true_up_lines(code, lines, usage[key], settled, key, item)
+            result[key] += _true_up_lines(code, lines, usage[key], settled, key)
     return dict(result)
 
 
 def _true_up_lines(code: str, lines: list[Line], quantity: Decimal, settled: calc.TieredSettlement,
-                   key: StatementKey, item) -> list[Line]:
+                   key: StatementKey) -> list[Line]:
+    """The share at the year's average price, and what the months charged at the provisional price."""
     first, last = min(line.first_day for line in lines), max(line.last_day for line in lines)
     template = lines[0].price
-    coefficient = (Decimal(sum((line.weighted for line in lines), Fraction(0)).numerator)
-                   / Decimal(sum((line.weighted for line in lines), Fraction(0)).denominator) / quantity
-                   ) if quantity else Decimal(1)
-    final = Line(code, template, AVERAGE, coefficient.quantize(Decimal("0.0001")), None, quantity, first, last,
+    weighted = sum((line.weighted for line in lines), Fraction(0))
+    # The usage-weighted coefficient of the year, shown on the line (the share used it exactly).
+    coefficient = calc.to_fen_places(weighted / Fraction(quantity), Decimal("0.0001")) if quantity else Decimal(1)
+    final = Line(code, template, AVERAGE, coefficient, None, quantity, first, last,
                  unit_price=settled.average_price, amount=settled.shares[key])
     charged = sum((line.amount for line in lines), Decimal("0.00"))
     provisional = Line(code, template, CHARGED, Decimal(1), None, quantity, first, last,

@@ -53,7 +53,8 @@ class Statement(TenantScoped, db.Model):
     organisation_id: Mapped[int | None] = mapped_column(ForeignKey("organisation.id"), index=True)
     # P.4(4): the vendor whose contract priced the lines; None: no contract, catalogue prices.
     vendor_id: Mapped[int | None] = mapped_column(ForeignKey("organisation.id"), index=True)
-    status: Mapped[str] = mapped_column(String(16), default=DRAFT)
+    # active_history: the guard must see the value a change replaces, even on an expired object.
+    status: Mapped[str] = mapped_column(String(16), default=DRAFT, active_history=True)
     total: Mapped[Decimal] = mapped_column(Amount, default=Decimal("0.00"))
     district_funded: Mapped[Decimal] = mapped_column(Amount, default=Decimal("0.00"))
     city_funded: Mapped[Decimal] = mapped_column(Amount, default=Decimal("0.00"))  # P.5 shared DR parts

@@ -161,3 +161,30 @@ def test_disaster_recovery_split_shared_city_exclusive_district(world):
         Decimal("1650.00"), Decimal("800.00"), Decimal("850.00"))
     assert sorted((line.dr_funding or "", line.amount) for line in statement.lines) == [
         ("", Decimal("450.00")), ("exclusive", Decimal("400.00")), ("shared", Decimal("800.00"))]
+
+
+def test_the_orm_refuses_any_change_to_a_confirmed_statement(world):
+    import pytest
+
+    from app.billing.models import CONFIRMED, ImmutableStatement, StatementLine
+
+    use(resource("huangpu", "IAAS-VCPU"), date(2025, 9, 1), 2, "1")
+    [statement] = draft("huangpu", "2025-09")
+    statement.status = CONFIRMED  # the confirming step itself is allowed
+    db.session.commit()
+    statement.lines.append(StatementLine(tenant_id="huangpu", item_code="X", pricing_type="unit",
+                                         price_source="catalogue", first_day=date(2025, 9, 1),
+                                         last_day=date(2025, 9, 1), quantity=Decimal(1), unit_price=Decimal(1),
+                                         amount=Decimal("1.00")))
+    with pytest.raises(ImmutableStatement):
+        db.session.flush()
+    db.session.rollback()
+    db.session.delete(statement)
+    with pytest.raises(ImmutableStatement):
+        db.session.flush()
+    db.session.rollback()
+    statement.status = "draft"
+    with pytest.raises(ImmutableStatement):
+        db.session.flush()
+    db.session.rollback()
+    assert statement.total == Decimal("90.00")
