@@ -188,3 +188,20 @@ def test_the_orm_refuses_any_change_to_a_confirmed_statement(world):
         db.session.flush()
     db.session.rollback()
     assert statement.total == Decimal("90.00")
+
+
+def test_a_vendor_sees_the_bills_for_its_services_in_every_district(world):
+    from app.security import Actor
+    from tests import builders
+
+    vendor_a, vendor_b = vendor(), vendor("vendor.b", "乙云服务商")
+    contract("xuhui", vendor_a, {"IAAS-VCPU": "40"}, starts=date(2025, 1, 1), ends=date(2025, 12, 31))
+    contract("pudong", vendor_a, {"IAAS-VCPU": "41"}, starts=date(2025, 1, 1), ends=date(2025, 12, 31))
+    for tenant in ("xuhui", "pudong", "huangpu"):
+        use(resource(tenant, "IAAS-VCPU"), date(2025, 9, 1), 1, "1")
+        draft(tenant, "2025-09")
+    seller = Actor.of(builders.user("vendor.a.user", roles="vendor", org=vendor_a))
+    other = Actor.of(builders.user("vendor.b.user", roles="vendor", org=vendor_b))
+    seen = service.list_statements(db.session, seller).items
+    assert sorted((s.tenant_id, s.total) for s in seen) == [("pudong", Decimal("41.00")), ("xuhui", Decimal("40.00"))]
+    assert service.list_statements(db.session, other).items == []
