@@ -185,12 +185,13 @@ def true_up(rows: Iterable[tuple], book: PriceBook, *, year: int) -> Statements:
     ``rows`` are the year's usage groups of every tenant: the total is city-wide."""
     months = monthly(rows, book)
     end = date(year, 12, 31)
-    per_party: dict[str, dict[StatementKey, list[Line]]] = defaultdict(lambda: defaultdict(list))
+    # A party is a payer and vendor — and a DR funding mark, so that P.5 still splits the true-up.
+    per_party: dict[str, dict[tuple, list[Line]]] = defaultdict(lambda: defaultdict(list))
     for key, lines in months.items():
         for line in lines:
             if line.source == PROVISIONAL:
                 year_key = StatementKey(key.tenant_id, key.organisation_id, key.vendor_id, date(year, 1, 1))
-                per_party[line.item_code][year_key].append(line)
+                per_party[line.item_code][(year_key, line.dr_funding)].append(line)
     result: Statements = defaultdict(list)
     for code, parties in sorted(per_party.items()):
         item = book.catalogue_item(CITY, code, end) or next(
@@ -199,22 +200,24 @@ def true_up(rows: Iterable[tuple], book: PriceBook, *, year: int) -> Statements:
         weights = {key: sum((line.weighted for line in lines), Fraction(0)) / Fraction(usage[key])
                    if usage[key] else Fraction(1) for key, lines in parties.items()}
         settled = calc.tiered_settlement(item.tiers, item.tier_mode, usage, weights)
-        for key, lines in parties.items():
-            result[key] += _true_up_lines(code, lines, usage[key], settled, key)
+        for (year_key, funding), lines in parties.items():
+            result[year_key] += _true_up_lines(code, lines, usage[(year_key, funding)], settled,
+                                               (year_key, funding))
     return dict(result)
 
 
 def _true_up_lines(code: str, lines: list[Line], quantity: Decimal, settled: calc.TieredSettlement,
-                   key: StatementKey) -> list[Line]:
+                   key: tuple) -> list[Line]:
     """The share at the year's average price, and what the months charged at the provisional price."""
     first, last = min(line.first_day for line in lines), max(line.last_day for line in lines)
     template = lines[0].price
     weighted = sum((line.weighted for line in lines), Fraction(0))
     # The usage-weighted coefficient of the year, shown on the line (the share used it exactly).
     coefficient = calc.to_fen_places(weighted / Fraction(quantity), Decimal("0.0001")) if quantity else Decimal(1)
-    final = Line(code, template, AVERAGE, coefficient, None, quantity, first, last,
+    funding = key[1]
+    final = Line(code, template, AVERAGE, coefficient, funding, quantity, first, last,
                  unit_price=settled.average_price, amount=settled.shares[key])
     charged = sum((line.amount for line in lines), Decimal("0.00"))
-    provisional = Line(code, template, CHARGED, Decimal(1), None, quantity, first, last,
+    provisional = Line(code, template, CHARGED, Decimal(1), funding, quantity, first, last,
                        unit_price=Decimal(0), amount=-charged)
     return [final, provisional]

@@ -67,6 +67,7 @@ def _tiered_year():
     use(hp, date(2025, 2, 10), 1, "200")
     use(xh, date(2025, 3, 10), 1, "250")
     use(pd, date(2025, 12, 10), 1, "67")
+    return hp, xh, pd
 
 
 def test_annual_true_up_settles_at_the_city_wide_average(world):
@@ -205,3 +206,16 @@ def test_a_vendor_sees_the_bills_for_its_services_in_every_district(world):
     seen = service.list_statements(db.session, seller).items
     assert sorted((s.tenant_id, s.total) for s in seen) == [("pudong", Decimal("41.00")), ("xuhui", Decimal("40.00"))]
     assert service.list_statements(db.session, other).items == []
+
+
+def test_the_true_up_of_a_shared_dr_item_is_city_funded(world):
+    from app.security import Actor
+
+    _hp, _xh, pudong = _tiered_year()
+    service.mark_dr(db.session, Actor.of(world["bdc"]), pudong.id, "shared")  # P.5: the shared DR platform
+    db.session.commit()
+    [statement] = draft("pudong", "2025", TRUE_UP)
+    # The same share as without the mark (5,323.08 − 6,700.00), now carried by the city.
+    assert (statement.total, statement.city_funded, statement.district_funded) == (
+        Decimal("-1376.92"), Decimal("-1376.92"), Decimal("0.00"))
+    assert {line.dr_funding for line in statement.lines} == {"shared"}
