@@ -47,16 +47,22 @@ PAGE_BLUEPRINTS = [
     "app.catalog.views", "app.resources.views",
     "app.evaluation.views",
     "app.governance.views",
+    "app.billing.views",
 ]
 API_BLUEPRINTS = [
     "app.accounts.api", "app.workflow.api", "app.inbox.api", "app.admin.api", "app.jobs.api",
     "app.catalog.api", "app.projects.api", "app.resources.api", "app.metering.api",
     "app.evaluation.api",
     "app.governance.api",
+    "app.billing.api",
 ]
 # Modules whose import registers service-task handlers (topics diagrams may name).
-HANDLER_MODULES = ["app.catalog.handlers", "app.resources.handlers",
-                   "app.evaluation.handlers", "app.governance.handlers"]
+HANDLER_MODULES = [
+    "app.catalog.handlers", "app.resources.handlers",
+    "app.evaluation.handlers",
+    "app.governance.handlers",
+    "app.billing.handlers",
+]
 
 
 def register_domains(app: Flask) -> None:

@@ -1,5 +1,6 @@
 """Every model module, imported once so metadata is complete for migrations and tests."""
 from app.accounts import models as accounts_models  # noqa: F401
+from app.billing import models as billing_models  # noqa: F401
 from app.calendar import models as calendar_models  # noqa: F401
 from app.catalog import models as catalog_models  # noqa: F401
 from app.evaluation import models as evaluation_models  # noqa: F401

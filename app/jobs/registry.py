@@ -29,6 +29,7 @@ DOMAIN_JOB_MODULES: tuple[str, ...] = (
     "app.inbox.jobs",
     "app.evaluation.jobs",
     "app.governance.jobs",
+    "app.billing.jobs",
 )
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")

@@ -26,6 +26,8 @@ NAV = [
     NavItem("governance.incident_list", _l("Security incidents"),
             frozenset({"vendor", "bdc", "authority", "eitc", "unit", "district.authority", "district.operator"})),
     NavItem("governance.drill_list", _l("Drills"), frozenset({"vendor", "bdc", "authority", "eitc"})),
+    NavItem("billing.index", _l("Settlement"), frozenset({"bdc", "eitc", "authority", "district.authority",
+                                                         "district.operator", "district.finance", "vendor"})),
     NavItem("admin.dashboard", _l("Admin"), frozenset({"admin", "process_owner"})),
     NavItem("web.api_docs", _l("API")),
 ]

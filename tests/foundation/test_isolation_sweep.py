@@ -10,6 +10,7 @@ from collections.abc import Callable
 import pytest
 
 from tests import builders
+from tests.billing import probes as billing_probes
 from tests.evaluation import probes as evaluation_probes
 from tests.governance import probes as governance_probes
 from tests.inbox import probes as inbox_probes
@@ -101,6 +102,7 @@ PROBES: dict[str, Callable] = {
     **resource_probes.PROBES,  # catalogue, projects, resources: tests/resources/probes.py
     **evaluation_probes.PROBES,
     **governance_probes.PROBES,  # vendor changes, incidents, drills: tests/governance/probes.py
+    **billing_probes.PROBES,  # settlement: tests/billing/probes.py
 }
 # Endpoints whose path parameter is not a tenant object (e.g. a definition key readable by all).
 NOT_TENANT_OBJECTS: set[str] = {"workflow.DefinitionXml"}
@@ -113,11 +115,17 @@ BODIES = {"workflow.InstanceMessages": {"name": "payment_confirmed"}, "tasks.Tas
           "admin_api.InstanceMessages": {"name": "payment_confirmed", "reason": "probe"},
           "admin_api.InstanceMove": {"source": "Review", "target": "Escalate", "reason": "probe"},
           **resource_probes.BODIES,
-          **evaluation_probes.BODIES, **governance_probes.BODIES}
+          **evaluation_probes.BODIES,
+          **governance_probes.BODIES,
+          **billing_probes.BODIES,
+          }
 MISSING = {"instance_id": 999999, "task_id": "00000000-0000-0000-0000-000000000000", "incident_id": 999999,
            "token_id": 999999, "timer_id": 999999, "absence_id": 999999, "notification_id": 999999,
            **resource_probes.MISSING,
-           **evaluation_probes.MISSING, **governance_probes.MISSING}
+           **evaluation_probes.MISSING,
+           **governance_probes.MISSING,
+           **billing_probes.MISSING,
+           }
 
 
 def _api_rules(app):
