@@ -5,13 +5,11 @@ Function views, not a MethodView: the ``ingest`` token scope marks a view functi
 from __future__ import annotations
 
 from flask import request
-from flask_babel import gettext as _
 from flask_smorest import Blueprint
 
-from app import clock
+from app import bulk, clock
 from app.auth import current_actor, token_scope
 from app.calendar.rules import local_date
-from app.errors import BadRequest
 from app.extensions import db
 from app.metering import schemas as s
 from app.metering import service
@@ -23,18 +21,7 @@ UPLOAD_LIMIT = 32 * 1024 * 1024
 
 
 def _upload_rows():
-    """The rows of a CSV file (multipart ``file=``) or of a JSON body ``{"rows": [...]}``; lazy, so
-    nothing is read before the service has checked who is sending."""
-    if request.mimetype == "multipart/form-data":
-        upload = request.files.get("file")
-        if upload is None:
-            raise BadRequest(_('Send the CSV as the form field "file".'), code="bad_file")
-        yield from service.rows_from_csv(upload.read())
-        return
-    body = request.get_json(silent=True)
-    if not isinstance(body, dict) or not isinstance(body.get("rows"), list):
-        raise BadRequest(_('Send {"rows": [...]} as JSON or a CSV file as the form field "file".'))
-    yield from body["rows"]
+    return bulk.upload_rows(service.rows_from_csv)
 
 
 @bp.route("/usage", methods=["POST"], endpoint="UsageIngest")

@@ -182,6 +182,14 @@ def request_reclaim(session: Session, actor: Actor, project_id: int, *, allocati
             raise ValidationFailed(_("Only open resources of this project can be reclaimed."),
                                    fields={f"allocation_ids.{index}": [allocation.number]})
         allocations.append(allocation)
+    return _start(session, actor, reclaim_application(session, actor, project, allocations, reason=reason,
+                                                      today=today))
+
+
+def reclaim_application(session: Session, actor: Actor, project: Project, allocations: list[Allocation], *,
+                        reason: str, today: date) -> Application:
+    """The reclaim application of ``allocations``, now reclaiming (no longer expandable). Also used
+    by the warning-then-reclaim process (M.25), whose own diagram carries it."""
     application = _application(
         session, actor, project, RECLAIM,
         [_line(project, item_code=a.item_code, item_name=a.item_name, pricing_unit=a.pricing_unit,
@@ -190,7 +198,7 @@ def request_reclaim(session: Session, actor: Actor, project_id: int, *, allocati
     for allocation in allocations:
         allocation.state = RECLAIMING
         log_event(session, allocation, actor.username, "reclaim_requested", application=application)
-    return _start(session, actor, application)
+    return application
 
 
 # -- M.22–24: development, emergency and temporary resources ------------------------------------------
