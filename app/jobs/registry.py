@@ -27,6 +27,7 @@ from sqlalchemy.orm import Session
 DOMAIN_JOB_MODULES: tuple[str, ...] = (
     "app.calendar.jobs",
     "app.inbox.jobs",
+    "app.monitoring.jobs",
 )
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")

@@ -34,6 +34,7 @@ DEFAULTS: dict[str, dict[str, Any]] = {
              "business_max": 0, "rectify_workdays": 10},
 }
 MAX_WINDOW_DAYS = 366
+COUNTED = {"preserve_rowcount": True}  # psycopg reports -1 for INSERT … SELECT otherwise
 
 
 @dataclass(frozen=True)
@@ -83,7 +84,8 @@ def candidates(rule: DetectionRule, span: Window):
              .group_by(daily.c.project_id, daily.c.tenant_id)
              .having(matched >= rule.min_days).subquery("stats"))
     allocation, event, finding = Allocation.__table__, AllocationEvent.__table__, Finding.__table__
-    last_change = (select(func.max(event.c.at)).select_from(event.join(allocation, event.c.allocation_id == allocation.c.id))
+    changes = event.join(allocation, event.c.allocation_id == allocation.c.id)
+    last_change = (select(func.max(event.c.at)).select_from(changes)
                    .where(allocation.c.project_id == stats.c.project_id).scalar_subquery())
     # One open finding per system and rule; a closed one needs a full new window (see module doc).
     earlier = exists().where(finding.c.project_id == stats.c.project_id, finding.c.rule_key == rule.key,
@@ -101,14 +103,15 @@ def scan_rule(session: Session, rule: DetectionRule, *, today: date) -> int:
     source = select(
         found.c.tenant_id, found.c.project_id, literal(rule.key), literal(rule.key), literal(OPEN), literal(today),
         literal(span.start), literal(span.end), found.c.days, found.c.matched, found.c.cpu_avg, found.c.cpu_peak,
-        found.c.network, found.c.business, found.c.last_change, literal(thresholds(rule), JSON))
+        found.c.network, found.c.business, found.c.last_change, literal(thresholds(rule), JSON),
+    ).where(found.c.project_id.is_not(None))  # SQLite needs a WHERE before ON CONFLICT in INSERT … SELECT
     columns = ["tenant_id", "project_id", "rule_key", "open_key", "status", "detected_on", "window_start",
                "window_end", "days_with_data", "days_matched", "cpu_avg", "cpu_peak", "network_mb_avg",
                "business_total", "last_change_at", "thresholds"]
     dialect = session.get_bind().dialect.name
     insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
     stmt = insert(Finding.__table__).from_select(columns, source).on_conflict_do_nothing()
-    return max(session.execute(stmt).rowcount or 0, 0)
+    return max(session.execute(stmt, execution_options=COUNTED).rowcount or 0, 0)
 
 
 def scan(session: Session, rules: list[DetectionRule], *, today: date) -> dict[str, int]:

@@ -21,6 +21,7 @@ from app import bulk
 from app.calendar.rules import SHANGHAI, local_date
 from app.errors import Forbidden
 from app.metering.service import INGEST_SCOPE, may_ingest
+from app.monitoring.detection import COUNTED
 from app.monitoring.models import UtilisationDaily, UtilisationSample
 from app.projects.models import Project
 from app.security import Actor, scoped
@@ -191,7 +192,7 @@ def rollup(session: Session, *, day_from: date, day_to: date, project_ids: list[
         source = source.group_by(sample.c.tenant_id, sample.c.project_id, sample.c.day)
         result = session.execute(insert(daily).from_select(
             ["tenant_id", "project_id", "day", "samples", "cpu_avg", "cpu_max", "memory_avg", "disk_io_mb",
-             "network_io_mb", "requests", "logins", "api_calls"], source))
+             "network_io_mb", "requests", "logins", "api_calls"], source), execution_options=COUNTED)
         written += max(result.rowcount or 0, 0)
     return written
 

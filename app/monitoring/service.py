@@ -193,3 +193,17 @@ def history(session: Session, actor: Actor, finding: Finding) -> list[FindingEve
 def count_open(session: Session, actor: Actor) -> int:
     stmt = _visible_findings(session, actor, Finding.status.in_(ACTIVE))
     return session.scalar(stmt.with_only_columns(func.count()).order_by(None)) or 0
+
+
+def finding_detail(session: Session, actor: Actor, finding_id: int) -> Any:
+    """The finding with its evidence, its history and the tasks its case waits on."""
+    from app.resources.queries import Detail
+    from app.workflow.models import HumanTask
+
+    finding = get_finding(session, actor, finding_id)
+    steps: list[HumanTask] = []
+    if finding.instance_id is not None and finding.is_open:
+        steps = list(session.scalars(scoped(actor, HumanTask, HumanTask.instance_id == finding.instance_id,
+                                            HumanTask.status == "open").order_by(HumanTask.created_at)))
+    return Detail(finding, history=history(session, actor, finding), open_steps=steps,
+                  evidence=evidence_text(finding))
