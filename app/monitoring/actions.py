@@ -63,14 +63,15 @@ def dismiss(session: Session, finding: Finding, *, by: str, now: datetime, reaso
     _record(session, finding, DISMISSED, "dismissed", by=by, now=now, note=reason)
 
 
-def warn(session: Session, finding: Finding, *, by: str, now: datetime, workdays: int, note: str = "") -> dict[str, Any]:
+def warn(session: Session, finding: Finding, *, by: str, now: datetime, workdays: int,
+         note: str = "") -> dict[str, Any]:
     """M.25: warning and rectification order; the deadline counts working days from today
     (the diagram's ``workdays(rectify_workdays, warned_on)`` computes the same moment)."""
     today = local_date(now)
     due = calendar_service.calendar(session).workdays(workdays, today, now=now).value
     finding.warned_on, finding.rectify_due = today, due
-    _record(session, finding, WARNED, "warned", by=by, now=now,
-            note=f"责令整改，期限 {workdays} 个工作日，至 {local_date(due)}（第二十五条）" + (f"；{note}" if note else ""))
+    order = f"责令整改，期限 {workdays} 个工作日，至 {local_date(due)}（第二十五条）"
+    _record(session, finding, WARNED, "warned", by=by, now=now, note=order + (f"；{note}" if note else ""))
     return {"warned_on": today.isoformat(), "rectify_due": due.isoformat()}
 
 

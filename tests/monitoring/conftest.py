@@ -34,7 +34,7 @@ WINDOW = [TODAY - timedelta(days=n) for n in range(30, 0, -1)]  # 2025-08-23 …
 
 
 @pytest.fixture()
-def site(world, client, auth):
+def site(world, client, auth):  # noqa: F811 - the fixture imported above
     """idle_warning deployed; a xuhui system with two open resources, a busy one, a huangpu one."""
     path = ROOT / "bpmn" / "idle_warning.bpmn"
     deployment.deploy(_db.session, SYSTEM, path.read_bytes(), path.name)

@@ -98,7 +98,8 @@ def test_rectified_case_closes_after_bdc_checks_the_next_period(app, client, api
     after = [sample(site["idle"].id, TODAY + timedelta(days=n), cpu=cpu, network="300", requests=800, logins=40,
                     api_calls=60) for n, cpu in enumerate(["20", "30", "40", "30"])]
     send(client, site["xh_headers"], after)
-    _do(api, "unit", finding["id"], "Task_Respond", {"response": "rectified", "response_note": "已迁入新业务，附访问日志"})
+    _do(api, "unit", finding["id"], "Task_Respond",
+        {"response": "rectified", "response_note": "已迁入新业务，附访问日志"})
     checking = api.get("bdc", f"/idle-findings/{finding['id']}")
     assert checking["status"] == "checking"
     assert checking["check"] == {"from": "2025-09-22", "to": "2025-09-25", "days": 4, "cpu_avg": "30.00",
@@ -126,6 +127,7 @@ def test_authority_dismisses_with_a_reason(app, client, api, frozen, site):
     assert "review_comment" in refused.get_json()["error"]["fields"]
     api.call("unit", "POST", f"/tasks/{_step(api, 'authority', finding['id'], 'Task_Review')['task_id']}/complete",
              {"data": {"review_decision": "warn", "review_comment": "x"}}, status=403)
-    _do(api, "authority", finding["id"], "Task_Review", {"review_decision": "dismiss", "review_comment": "灾备系统，平时闲置"})
+    _do(api, "authority", finding["id"], "Task_Review",
+        {"review_decision": "dismiss", "review_comment": "灾备系统，平时闲置"})
     closed = api.get("authority", f"/idle-findings/{finding['id']}")
     assert (closed["status"], closed["history"][0]["note"]) == ("dismissed", "灾备系统，平时闲置")
