@@ -24,7 +24,9 @@ from sqlalchemy.orm import Session
 UNIT, VENDOR = "unit", "vendor"
 SUBJECTS = (UNIT, VENDOR)
 
-INDICATOR_MODULES: tuple[str, ...] = ()
+INDICATOR_MODULES: tuple[str, ...] = (
+    "app.monitoring.indicators",
+)
 
 Score = Callable[[Session, list[int], date, date], dict[int, Decimal]]
 
