@@ -21,6 +21,8 @@ NAV = [
     NavItem("resources.projects", _l("Projects"),
             frozenset({"bdc", "eitc", "authority", "district.authority", "district.operator"})),
     NavItem("catalog.index", _l("Service catalogue")),
+    NavItem("monitoring.index", _l("Utilisation"),
+            frozenset({"unit", "bdc", "eitc", "authority", "admin", "district.authority", "district.operator"})),
     NavItem("admin.dashboard", _l("Admin"), frozenset({"admin", "process_owner"})),
     NavItem("web.api_docs", _l("API")),
 ]
