@@ -11,6 +11,7 @@ import pytest
 
 from tests import builders
 from tests.inbox import probes as inbox_probes
+from tests.monitoring import probes as monitoring_probes
 from tests.resources import probes as resource_probes
 
 
@@ -97,9 +98,11 @@ PROBES: dict[str, Callable] = {
     "admin_api.InstanceMigrate": _xuhui_instance,
     "admin_api.IncidentRetry": _xuhui_incident,
     **resource_probes.PROBES,  # catalogue, projects, resources: tests/resources/probes.py
+    **monitoring_probes.PROBES,
 }
 # Endpoints whose path parameter is not a tenant object (e.g. a definition key readable by all).
 NOT_TENANT_OBJECTS: set[str] = {"workflow.DefinitionXml"}
+NOT_TENANT_OBJECTS |= monitoring_probes.NOT_TENANT_OBJECTS
 # A body that passes validation, so the request reaches the lookup.
 BODIES = {"workflow.InstanceMessages": {"name": "payment_confirmed"}, "tasks.TaskComplete": {"data": {}},
           **{f"admin_api.{name}": {"reason": "probe"} for name in (
@@ -107,10 +110,12 @@ BODIES = {"workflow.InstanceMessages": {"name": "payment_confirmed"}, "tasks.Tas
               "IncidentRetry")},
           "admin_api.InstanceMessages": {"name": "payment_confirmed", "reason": "probe"},
           "admin_api.InstanceMove": {"source": "Review", "target": "Escalate", "reason": "probe"},
-          **resource_probes.BODIES}
+          **resource_probes.BODIES,
+          **monitoring_probes.BODIES}
 MISSING = {"instance_id": 999999, "task_id": "00000000-0000-0000-0000-000000000000", "incident_id": 999999,
            "token_id": 999999, "timer_id": 999999, "absence_id": 999999, "notification_id": 999999,
-           **resource_probes.MISSING}
+           **resource_probes.MISSING,
+           **monitoring_probes.MISSING}
 
 
 def _api_rules(app):
