@@ -23,7 +23,7 @@ def daily_scan(ctx: JobContext) -> str:
     """Roll up utilisation and flag idle and zombie systems."""
     yesterday = ctx.today - timedelta(days=1)
     rows = ingest.rollup(ctx.session, day_from=yesterday, day_to=ctx.today)
-    result = service.scan(ctx.session, today=ctx.today)
+    result = service.scan(ctx.session, today=ctx.today, now=ctx.now)
     raised = ", ".join(f"{key} {count}" for key, count in result.raised.items())
     return f"rolled up {rows} system-days; findings raised: {raised or 'none'}; cases started: {result.started}"
 

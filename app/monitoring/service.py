@@ -121,20 +121,20 @@ class ScanResult:
     started: int
 
 
-def scan(session: Session, *, today: date) -> ScanResult:
+def scan(session: Session, *, today: date, now: datetime) -> ScanResult:
     """Raise the findings of every enabled rule, then start the warning process for each (M.25)."""
     raised = detection.scan(session, ensure_rules(session), today=today)
     new = session.scalars(all_tenants(select(Finding).where(Finding.instance_id.is_(None),
                                                              Finding.status.in_(ACTIVE))).order_by(Finding.id))
     started = 0
     for finding in list(new):
-        start_case(session, finding)
+        start_case(session, finding, now=now)
         started += 1
     session.flush()
     return ScanResult(raised, started)
 
 
-def start_case(session: Session, finding: Finding) -> None:
+def start_case(session: Session, finding: Finding, *, now: datetime) -> None:
     project = finding.project
     rule = get_rule(session, finding.rule_key)
     instance = workflow_service.start_instance(
@@ -144,6 +144,8 @@ def start_case(session: Session, finding: Finding) -> None:
                    "unit_name": project.organisation.name, "evidence": evidence_text(finding),
                    "rectify_workdays": rule.rectify_workdays})
     finding.instance_id = instance.id
+    session.add(FindingEvent(tenant_id=finding.tenant_id, finding_id=finding.id, at=now, actor="system",
+                             kind="detected", status_after=finding.status, note=evidence_text(finding)))
 
 
 def evidence_text(finding: Finding) -> str:

@@ -85,7 +85,7 @@ def test_ignored_warning_ends_in_consent_and_reclaim(app, client, api, frozen, s
     assert api.get("unit", f"/resources/{site['busy_vcpu'].id}")["state"] == "open"
     assert api.get("authority", f"/resource-applications/{closed['reclaim_application_id']}")["status"] == "done"
     assert [h["kind"] for h in closed["history"]] == [
-        "warned", "deadline_missed", "backup_reminder", "reclaimed"]
+        "detected", "warned", "deadline_missed", "backup_reminder", "reclaimed"]
     # Each step is in the engine's audit too.
     audit = api.get("admin", f"/process-instances/{finding['instance_id']}/history")
     assert {"timer_fired"} <= {e.get("kind") or e.get("event") for e in audit}
@@ -111,7 +111,7 @@ def test_rectified_case_closes_after_bdc_checks_the_next_period(app, client, api
     _do(api, "bdc", finding["id"], "Task_Check", {"check_decision": "rectified", "check_comment": "利用率已恢复"})
     closed = api.get("unit", f"/idle-findings/{finding['id']}")
     assert closed["status"] == "rectified" and closed["open_steps"] == []
-    assert [h["kind"] for h in closed["history"]] == ["warned", "rectified", "checked"]
+    assert [h["kind"] for h in closed["history"]] == ["detected", "warned", "rectified", "checked"]
     assert api.get("unit", f"/resources/{site['vcpu'].id}")["state"] == "open"
     # A closed case is not raised again by the next scan: a full new window is needed.
     assert "idle 0" in daily_scan(app, now=datetime(2025, 9, 27, 1, 0, tzinfo=UTC)).message
@@ -130,4 +130,4 @@ def test_authority_dismisses_with_a_reason(app, client, api, frozen, site):
     _do(api, "authority", finding["id"], "Task_Review",
         {"review_decision": "dismiss", "review_comment": "灾备系统，平时闲置"})
     closed = api.get("authority", f"/idle-findings/{finding['id']}")
-    assert (closed["status"], closed["history"][0]["note"]) == ("dismissed", "灾备系统，平时闲置")
+    assert (closed["status"], closed["history"][-1]["note"]) == ("dismissed", "灾备系统，平时闲置")

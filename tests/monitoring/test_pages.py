@@ -58,3 +58,23 @@ def test_rules_page_shows_reasons_next_to_fields(client, auth, frozen, site):
     saved = client.post("/monitoring/rules", data=form)
     assert saved.status_code == 303
     assert 'value="7"' in _page(client, "/monitoring/rules")
+
+
+def test_finding_page_shows_the_next_periods_figures(client, auth, frozen, site):
+    from datetime import date
+
+    from app.extensions import db
+    from app.monitoring.models import Finding
+
+    finding = Finding(tenant_id="xuhui", project_id=site["idle"].id, rule_key="idle", open_key="idle",
+                      status="checking", detected_on=date(2025, 9, 22), window_start=date(2025, 8, 23),
+                      window_end=date(2025, 9, 21), days_with_data=30, days_matched=30, cpu_avg=3, cpu_peak=4,
+                      network_mb_avg=1.5, business_total=0, thresholds={"min_days": 30},
+                      check_figures={"from": "2025-09-22", "to": "2025-09-25", "days": 4, "cpu_avg": "30.00",
+                                     "network_mb_avg": "300.000", "business_total": 3600})
+    db.session.add(finding)
+    db.session.commit()
+    auth.login("authority1")
+    html = _page(client, f"/monitoring/findings/{finding.id}")
+    assert "2025-09-22 – 2025-09-25: 4 days, CPU 30.00 %, network 300.000 MB, business 3600" in html
+    assert "Being checked" in html
