@@ -118,18 +118,44 @@ def _timed(fn) -> tuple[float, object]:
     return time.perf_counter() - started, result
 
 
-def run(url: str, per_day: int) -> dict[str, float]:
-    from app import clock, create_app
-    from app.extensions import db
+def _measure(app, db, figures: dict[str, float]) -> None:
     from app.jobs import registry
     from app.monitoring import detection, ingest, service
     from scheduler.jobs import run_job
 
+    elapsed, written = _timed(lambda: ingest.rollup(db.session, day_from=TODAY - timedelta(days=DAYS), day_to=TODAY))
+    db.session.commit()
+    figures["rollup_30_days_s"] = elapsed
+    print(f"  rollup 30 days: {written:,} daily rows in {elapsed:.2f} s   (load avg {_load()})")
+    db.session.execute(text("ANALYZE"))
+    db.session.commit()
+    elapsed, job = _timed(lambda: run_job(app, registry.get("monitoring.daily_scan"), now=NOW))
+    assert job.status == "ok", job.error
+    figures["daily_job_first_s"] = elapsed
+    print(f"  daily job, first night: {elapsed:.2f} s — {job.message}   (load avg {_load()})")
+    rules = service.ensure_rules(db.session)
+    times = []
+    for _ in range(3):
+        elapsed, raised = _timed(lambda: detection.scan(db.session, rules, today=TODAY))
+        assert raised == {"idle": 0, "zombie": 0}, raised
+        times.append(elapsed)
+    db.session.rollback()
+    figures["scan_sql_s"] = statistics.median(times)
+    print(f"  scan SQL, both rules, nothing new: median {figures['scan_sql_s']:.2f} s of "
+          f"{', '.join(f'{t:.2f}' for t in times)}   (load avg {_load()})")
+    elapsed, job = _timed(lambda: run_job(app, registry.get("monitoring.daily_scan"), now=NOW + timedelta(minutes=1)))
+    figures["daily_job_repeat_s"] = elapsed
+    print(f"  daily job, run again: {elapsed:.2f} s — {job.message}   (load avg {_load()})")
+
+
+def run(url: str, per_day: int) -> dict[str, float]:
+    from app import clock, create_app
+    from app.extensions import db
+
     app = create_app({"DATABASE_URL": url, "SECRET_KEY": "bench-secret-key-0123456789", "TESTING": True,
                       "SCHEDULER_ENABLED": False})
-    logging.getLogger("app").setLevel(logging.WARNING)
-    logging.getLogger("scheduler").setLevel(logging.WARNING)
-    logging.getLogger("spiff").setLevel(logging.WARNING)
+    for name in ("app", "scheduler", "spiff"):
+        logging.getLogger(name).setLevel(logging.WARNING)
     clock.set_source(lambda: NOW)
     figures: dict[str, float] = {}
     try:
@@ -141,31 +167,7 @@ def run(url: str, per_day: int) -> dict[str, float]:
             db.session.commit()
             print(f"monitoring: {SYSTEMS:,} systems × {DAYS} days × {per_day}/day = {rows:,} samples "
                   f"COPY-loaded in {load:.1f} s")
-            elapsed, written = _timed(lambda: ingest.rollup(db.session, day_from=TODAY - timedelta(days=DAYS),
-                                                            day_to=TODAY))
-            db.session.commit()
-            figures["rollup_30_days_s"] = elapsed
-            print(f"  rollup 30 days: {written:,} daily rows in {elapsed:.2f} s   (load avg {_load()})")
-            db.session.execute(text("ANALYZE"))
-            db.session.commit()
-            elapsed, job = _timed(lambda: run_job(app, registry.get("monitoring.daily_scan"), now=NOW))
-            assert job.status == "ok", job.error
-            figures["daily_job_first_s"] = elapsed
-            print(f"  daily job, first night: {elapsed:.2f} s — {job.message}   (load avg {_load()})")
-            rules = service.ensure_rules(db.session)
-            times = []
-            for _ in range(3):
-                elapsed, raised = _timed(lambda: detection.scan(db.session, rules, today=TODAY))
-                assert raised == {"idle": 0, "zombie": 0}, raised
-                times.append(elapsed)
-            db.session.rollback()
-            figures["scan_sql_s"] = statistics.median(times)
-            print(f"  scan SQL, both rules, nothing new: median {figures['scan_sql_s']:.2f} s of "
-                  f"{', '.join(f'{t:.2f}' for t in times)}   (load avg {_load()})")
-            elapsed, job = _timed(lambda: run_job(app, registry.get("monitoring.daily_scan"),
-                                                  now=NOW + timedelta(minutes=1)))
-            figures["daily_job_repeat_s"] = elapsed
-            print(f"  daily job, run again: {elapsed:.2f} s — {job.message}")
+            _measure(app, db, figures)
             db.session.remove()
             db.engine.dispose()
     finally:
