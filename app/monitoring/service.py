@@ -18,6 +18,7 @@ from app.errors import NotFound, ValidationFailed
 from app.monitoring import detection
 from app.monitoring.models import (
     ACTIVE,
+    RECLAIMING,
     RULE_KEYS,
     DetectionRule,
     Finding,
@@ -159,6 +160,12 @@ def evidence_text(finding: Finding) -> str:
         changed = finding.last_change_at.date().isoformat() if finding.last_change_at else "无记录"
         text += f"；最近一次资源变更：{changed}"
     return text + "。"
+
+
+def allocation_stopped(session: Session, project: Project) -> bool:
+    """M.25: with the authority's consent bdc stops allocating to the system until it is reclaimed."""
+    stmt = all_tenants(select(Finding.id).where(Finding.project_id == project.id, Finding.status == RECLAIMING))
+    return session.scalar(stmt.limit(1)) is not None
 
 
 # -- findings ---------------------------------------------------------------------------------------------

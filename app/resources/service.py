@@ -112,6 +112,15 @@ def _require_approved(project: Project) -> None:
         raise Conflict(_("The project's quota has not been approved yet (Article 18)."), code="project_not_approved")
 
 
+def _require_allocating(session: Session, project: Project) -> None:
+    """M.25: once the authority consented to reclaim an idle system, no more resources go to it."""
+    from app.monitoring import service as monitoring_service
+
+    if monitoring_service.allocation_stopped(session, project):
+        raise Conflict(_("Allocation to this system is stopped while it is reclaimed (Article 25)."),
+                       code="allocation_stopped")
+
+
 # -- M.18–19: quota application, then test and formal resources (one process) -------------------
 def apply_for_quota(session: Session, actor: Actor, *, today: date, **project_fields: Any) -> Application:
     """M.18: a unit applies for the project quota at approval (立项), declaring any periodic load."""
@@ -131,6 +140,7 @@ def request_expansion(session: Session, actor: Actor, project_id: int, *, lines:
     expansion exceeds 120 % of its quota, eitc decides before the operator reviews."""
     project = _owned_project(session, actor, project_id)
     _require_approved(project)
+    _require_allocating(session, project)
     rows, over, problems = [], False, {}
     for index, data in enumerate(_unique_allocations(lines)):
         allocation = get_allocation(session, actor, data["allocation_id"])
@@ -206,6 +216,7 @@ def request_special(session: Session, actor: Actor, project_id: int, *, kind: st
                     expires_on: date, today: date, reason: str = "", basis: str = "",
                     external_access: bool = False) -> Application:
     project = _owned_project(session, actor, project_id)
+    _require_allocating(session, project)
     if kind not in SPECIAL_KINDS:
         raise ValidationFailed(_("Unknown kind of resource."), fields={"kind": [kind]})
     calendar = calendar_service.calendar(session)

@@ -74,6 +74,10 @@ def test_ignored_warning_ends_in_consent_and_reclaim(app, client, api, frozen, s
     application = api.get("unit", f"/resource-applications/{reclaiming['reclaim_application_id']}")
     assert application["kind"] == "reclaim"
     assert "backup_reminder" in [e["kind"] for e in application["events"]]
+    refused = api.post("unit", f"/projects/{site['idle'].id}/special-resources",
+                       {"kind": "emergency", "expires_on": "2025-11-30",
+                        "lines": [{"item_code": "IAAS-VCPU", "quantity": "4"}]}, status=409)
+    assert refused["error"]["code"] == "allocation_stopped"
 
     _do(api, "bdc", finding["id"], "Task_Reclaim", {"reclaimed": True, "reclaim_comment": "已回收"})
     closed = api.get("authority", f"/idle-findings/{finding['id']}")
