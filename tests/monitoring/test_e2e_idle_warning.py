@@ -135,3 +135,23 @@ def test_authority_dismisses_with_a_reason(app, client, api, frozen, site):
         {"review_decision": "dismiss", "review_comment": "灾备系统，平时闲置"})
     closed = api.get("authority", f"/idle-findings/{finding['id']}")
     assert (closed["status"], closed["history"][-1]["note"]) == ("dismissed", "灾备系统，平时闲置")
+
+
+def test_objection_checked_then_consent_withheld_keeps_the_resources(app, client, api, frozen, site):
+    finding = _raise_and_warn(app, client, api, site)
+    _do(api, "unit", finding["id"], "Task_Respond",
+        {"response": "objection", "response_note": "系统用于年末申报，季节性使用"})
+    checking = api.get("bdc", f"/idle-findings/{finding['id']}")
+    assert (checking["response"], checking["check"]["days"]) == ("objection", 0)  # nothing measured since the warning
+    _do(api, "bdc", finding["id"], "Task_Check", {"check_decision": "not_rectified"})
+    assert api.get("authority", f"/idle-findings/{finding['id']}")["status"] == "consent"
+    consent = _step(api, "authority", finding["id"], "Task_Consent")["task_id"]
+    refused = api.call("authority", "POST", f"/tasks/{consent}/complete", {"data": {"consent_decision": "withhold"}},
+                       status=422)
+    assert "consent_comment" in refused.get_json()["error"]["fields"]
+    _do(api, "authority", finding["id"], "Task_Consent",
+        {"consent_decision": "withhold", "consent_comment": "异议成立：季节性系统"})
+    kept = api.get("unit", f"/idle-findings/{finding['id']}")
+    assert kept["status"] == "kept" and kept["open_steps"] == []
+    assert [h["kind"] for h in kept["history"]] == ["detected", "warned", "objection", "checked", "consent_withheld"]
+    assert api.get("unit", f"/resources/{site['vcpu'].id}")["state"] == "open"
