@@ -75,13 +75,15 @@ def candidates(rule: DetectionRule, span: Window):
     daily = UtilisationDaily.__table__
     business, condition = _matched(rule, daily)
     matched = func.sum(case((condition, 1), else_=0))
-    stats = (select(daily.c.project_id, daily.c.tenant_id, func.count().label("days"), matched.label("matched"),
+    # Grouped by system alone (its tenant never changes): a narrower sort than (system, tenant).
+    stats = (select(daily.c.project_id, func.min(daily.c.tenant_id).label("tenant_id"), func.count().label("days"),
+                    matched.label("matched"),
                     func.round(func.avg(daily.c.cpu_avg), 2).label("cpu_avg"),
                     func.max(daily.c.cpu_max).label("cpu_peak"),
                     func.round(func.avg(daily.c.network_io_mb), 3).label("network"),
                     func.sum(business).label("business"))
              .where(daily.c.day.between(span.start, span.end))
-             .group_by(daily.c.project_id, daily.c.tenant_id)
+             .group_by(daily.c.project_id)
              .having(matched >= rule.min_days).subquery("stats"))
     allocation, event, finding = Allocation.__table__, AllocationEvent.__table__, Finding.__table__
     changes = event.join(allocation, event.c.allocation_id == allocation.c.id)
