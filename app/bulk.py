@@ -18,6 +18,8 @@ from sqlalchemy.orm import Session
 
 from app.errors import BadRequest
 
+# A 100,000-row upload is about 3 MB as CSV and 10 MB as JSON; the app-wide limit is 2 MB.
+UPLOAD_LIMIT = 32 * 1024 * 1024
 CHUNK = 2000  # ids per IN (...)
 UPSERT_ROWS = 20_000  # rows per statement
 

@@ -16,8 +16,7 @@ from app.metering import service
 
 bp = Blueprint("metering_api", __name__, url_prefix="/api/v1", description="Metered usage (M.13, P.4(6))")
 TAGS = ["usage"]
-# A 100,000-row upload is about 3 MB as CSV and 10 MB as JSON; the app-wide limit is 2 MB.
-UPLOAD_LIMIT = 32 * 1024 * 1024
+UPLOAD_LIMIT = bulk.UPLOAD_LIMIT
 
 
 def _upload_rows():

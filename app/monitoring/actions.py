@@ -150,7 +150,7 @@ def period_figures(session: Session, project_id: int, tenant_id: str, start: dat
                    rule: DetectionRule | None) -> dict[str, Any]:
     daily = UtilisationDaily.__table__
     business = daily.c.requests + daily.c.logins + daily.c.api_calls
-    matched = func.sum(case((detection._matched(rule, daily)[1], 1), else_=0)) if rule is not None else func.sum(0)
+    matched = func.sum(case((detection.day_matches(rule, daily)[1], 1), else_=0)) if rule is not None else func.sum(0)
     row = session.execute(all_tenants(select(
         func.count(), func.avg(daily.c.cpu_avg), func.max(daily.c.cpu_max), func.avg(daily.c.network_io_mb),
         func.coalesce(func.sum(business), 0), func.coalesce(matched, 0)).where(

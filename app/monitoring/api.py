@@ -12,7 +12,6 @@ from app import bulk, clock
 from app.auth import current_actor, token_scope
 from app.calendar.rules import local_date
 from app.extensions import db
-from app.metering.api import UPLOAD_LIMIT
 from app.monitoring import ingest, service
 from app.monitoring import schemas as s
 
@@ -31,7 +30,7 @@ UTILISATION, FINDINGS = ["utilisation"], ["idle findings"]
 def ingest_samples():
     """Send utilisation samples in bulk (a collector token limited to ``ingest``, or an administrator).
     Idempotent per system and moment; bad rows are reported, good rows kept and rolled up."""
-    request.max_content_length = UPLOAD_LIMIT
+    request.max_content_length = bulk.UPLOAD_LIMIT
     actor = current_actor()
     result = ingest.ingest(db.session, actor, bulk.upload_rows(ingest.rows_from_csv), now=clock.now(),
                            source=actor.username)

@@ -60,7 +60,8 @@ def thresholds(rule: DetectionRule) -> dict[str, Any]:
             "business_max": rule.business_max, "no_change": rule.key == ZOMBIE}
 
 
-def _matched(rule: DetectionRule, daily):
+def day_matches(rule: DetectionRule, daily) -> tuple[Any, Any]:
+    """(business traffic of a daily row, whether the row meets ``rule``) as SQL expressions."""
     business = daily.c.requests + daily.c.logins + daily.c.api_calls
     condition = [business <= rule.business_max]
     if rule.cpu_max_pct is not None:
@@ -73,7 +74,7 @@ def _matched(rule: DetectionRule, daily):
 def candidates(rule: DetectionRule, span: Window):
     """SELECT of (system, tenant, evidence…) for every system the rule flags in ``span``."""
     daily = UtilisationDaily.__table__
-    business, condition = _matched(rule, daily)
+    business, condition = day_matches(rule, daily)
     matched = func.sum(case((condition, 1), else_=0))
     # Grouped by system alone (its tenant never changes): a narrower sort than (system, tenant).
     stats = (select(daily.c.project_id, func.min(daily.c.tenant_id).label("tenant_id"), func.count().label("days"),
