@@ -48,6 +48,7 @@ PAGE_BLUEPRINTS = [
     "app.evaluation.views",
     "app.governance.views",
     "app.billing.views",
+    "app.monitoring.views",
 ]
 API_BLUEPRINTS = [
     "app.accounts.api", "app.workflow.api", "app.inbox.api", "app.admin.api", "app.jobs.api",
@@ -55,6 +56,7 @@ API_BLUEPRINTS = [
     "app.evaluation.api",
     "app.governance.api",
     "app.billing.api",
+    "app.monitoring.api",
 ]
 # Modules whose import registers service-task handlers (topics diagrams may name).
 HANDLER_MODULES = [
@@ -62,6 +64,7 @@ HANDLER_MODULES = [
     "app.evaluation.handlers",
     "app.governance.handlers",
     "app.billing.handlers",
+    "app.monitoring.handlers",
 ]
 
 

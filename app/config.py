@@ -78,6 +78,7 @@ SETTINGS: dict[str, tuple[Any, Callable[[Any], Any]]] = {
     "LOGIN_MAX_FAILURES": (5, _int),
     "LOGIN_LOCKOUT_SECONDS": (900, _int),
     "API_TOKEN_DAYS": (30, _int),
+    "UTILISATION_RAW_DAYS": (90, _int),  # raw utilisation samples kept; daily rollups stay
     "BPMN_DIR": (None, str),
     "FORMS_DIR": (None, str),
     "TESTING": (False, _bool),

@@ -8,6 +8,7 @@ from app.governance import models as governance_models  # noqa: F401
 from app.inbox import models as inbox_models  # noqa: F401
 from app.jobs import models as jobs_models  # noqa: F401
 from app.metering import models as metering_models  # noqa: F401
+from app.monitoring import models as monitoring_models  # noqa: F401
 from app.procurement import models as procurement_models  # noqa: F401
 from app.projects import models as projects_models  # noqa: F401
 from app.resources import models as resources_models  # noqa: F401

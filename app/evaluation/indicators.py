@@ -27,6 +27,7 @@ SUBJECTS = (UNIT, VENDOR)
 INDICATOR_MODULES: tuple[str, ...] = (
     "app.evaluation.vendor_indicators",
     "app.governance.indicators",
+    "app.monitoring.indicators",
 )
 
 Score = Callable[[Session, list[int], date, date], dict[int, Decimal]]

@@ -30,6 +30,7 @@ DOMAIN_JOB_MODULES: tuple[str, ...] = (
     "app.evaluation.jobs",
     "app.governance.jobs",
     "app.billing.jobs",
+    "app.monitoring.jobs",
 )
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")

@@ -4,37 +4,21 @@ Function views, not a MethodView: the ``ingest`` token scope marks a view functi
 """
 from __future__ import annotations
 
-from flask import request
-from flask_babel import gettext as _
 from flask_smorest import Blueprint
 
-from app import clock
+from app import bulk, clock
 from app.auth import current_actor, token_scope, upload_limit
 from app.calendar.rules import local_date
-from app.errors import BadRequest
 from app.extensions import db
 from app.metering import schemas as s
 from app.metering import service
 
 bp = Blueprint("metering_api", __name__, url_prefix="/api/v1", description="Metered usage (M.13, P.4(6))")
 TAGS = ["usage"]
-# A 100,000-row upload is about 3 MB as CSV and 10 MB as JSON; the app-wide limit is 2 MB.
-UPLOAD_LIMIT = 32 * 1024 * 1024
 
 
 def _upload_rows():
-    """The rows of a CSV file (multipart ``file=``) or of a JSON body ``{"rows": [...]}``; lazy, so
-    nothing is read before the service has checked who is sending."""
-    if request.mimetype == "multipart/form-data":
-        upload = request.files.get("file")
-        if upload is None:
-            raise BadRequest(_('Send the CSV as the form field "file".'), code="bad_file")
-        yield from service.rows_from_csv(upload.read())
-        return
-    body = request.get_json(silent=True)
-    if not isinstance(body, dict) or not isinstance(body.get("rows"), list):
-        raise BadRequest(_('Send {"rows": [...]} as JSON or a CSV file as the form field "file".'))
-    yield from body["rows"]
+    return bulk.upload_rows(service.rows_from_csv)
 
 
 @bp.route("/usage", methods=["POST"], endpoint="UsageIngest")
@@ -44,7 +28,7 @@ def _upload_rows():
                                                                                  "format": "binary"}}}}}})
 @bp.response(200, s.IngestResultSchema)
 @token_scope(service.INGEST_SCOPE)
-@upload_limit(UPLOAD_LIMIT)
+@upload_limit(bulk.UPLOAD_LIMIT)
 def ingest():
     """Send daily usage in bulk (a collector token limited to ``ingest``, or an administrator).
     Idempotent per resource, item and day; bad rows are reported, good rows kept."""

@@ -112,6 +112,15 @@ def _require_approved(project: Project) -> None:
         raise Conflict(_("The project's quota has not been approved yet (Article 18)."), code="project_not_approved")
 
 
+def _require_allocating(session: Session, project: Project) -> None:
+    """M.25: once the authority consented to reclaim an idle system, no more resources go to it."""
+    from app.monitoring import service as monitoring_service
+
+    if monitoring_service.allocation_stopped(session, project):
+        raise Conflict(_("Allocation to this system is stopped while it is reclaimed (Article 25)."),
+                       code="allocation_stopped")
+
+
 # -- M.18–19: quota application, then test and formal resources (one process) -------------------
 def apply_for_quota(session: Session, actor: Actor, *, today: date, **project_fields: Any) -> Application:
     """M.18: a unit applies for the project quota at approval (立项), declaring any periodic load."""
@@ -131,6 +140,7 @@ def request_expansion(session: Session, actor: Actor, project_id: int, *, lines:
     expansion exceeds 120 % of its quota, eitc decides before the operator reviews."""
     project = _owned_project(session, actor, project_id)
     _require_approved(project)
+    _require_allocating(session, project)
     rows, over, problems = [], False, {}
     for index, data in enumerate(_unique_allocations(lines)):
         allocation = get_allocation(session, actor, data["allocation_id"])
@@ -182,6 +192,14 @@ def request_reclaim(session: Session, actor: Actor, project_id: int, *, allocati
             raise ValidationFailed(_("Only open resources of this project can be reclaimed."),
                                    fields={f"allocation_ids.{index}": [allocation.number]})
         allocations.append(allocation)
+    return _start(session, actor, reclaim_application(session, actor, project, allocations, reason=reason,
+                                                      today=today))
+
+
+def reclaim_application(session: Session, actor: Actor, project: Project, allocations: list[Allocation], *,
+                        reason: str, today: date) -> Application:
+    """The reclaim application of ``allocations``, now reclaiming (no longer expandable). Also used
+    by the warning-then-reclaim process (M.25), whose own diagram carries it."""
     application = _application(
         session, actor, project, RECLAIM,
         [_line(project, item_code=a.item_code, item_name=a.item_name, pricing_unit=a.pricing_unit,
@@ -190,7 +208,7 @@ def request_reclaim(session: Session, actor: Actor, project_id: int, *, allocati
     for allocation in allocations:
         allocation.state = RECLAIMING
         log_event(session, allocation, actor.username, "reclaim_requested", application=application)
-    return _start(session, actor, application)
+    return application
 
 
 # -- M.22–24: development, emergency and temporary resources ------------------------------------------
@@ -198,6 +216,7 @@ def request_special(session: Session, actor: Actor, project_id: int, *, kind: st
                     expires_on: date, today: date, reason: str = "", basis: str = "",
                     external_access: bool = False) -> Application:
     project = _owned_project(session, actor, project_id)
+    _require_allocating(session, project)
     if kind not in SPECIAL_KINDS:
         raise ValidationFailed(_("Unknown kind of resource."), fields={"kind": [kind]})
     calendar = calendar_service.calendar(session)

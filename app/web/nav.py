@@ -28,6 +28,8 @@ NAV = [
     NavItem("governance.drill_list", _l("Drills"), frozenset({"vendor", "bdc", "authority", "eitc"})),
     NavItem("billing.index", _l("Settlement"), frozenset({"bdc", "eitc", "authority", "district.authority",
                                                          "district.operator", "district.finance", "vendor"})),
+    NavItem("monitoring.index", _l("Utilisation"),
+            frozenset({"unit", "bdc", "eitc", "authority", "admin", "district.authority", "district.operator"})),
     NavItem("admin.dashboard", _l("Admin"), frozenset({"admin", "process_owner"})),
     NavItem("web.api_docs", _l("API")),
 ]

@@ -14,6 +14,7 @@ from tests.billing import probes as billing_probes
 from tests.evaluation import probes as evaluation_probes
 from tests.governance import probes as governance_probes
 from tests.inbox import probes as inbox_probes
+from tests.monitoring import probes as monitoring_probes
 from tests.resources import probes as resource_probes
 
 
@@ -103,10 +104,12 @@ PROBES: dict[str, Callable] = {
     **evaluation_probes.PROBES,
     **governance_probes.PROBES,  # vendor changes, incidents, drills: tests/governance/probes.py
     **billing_probes.PROBES,  # settlement: tests/billing/probes.py
+    **monitoring_probes.PROBES,
 }
 # Endpoints whose path parameter is not a tenant object (e.g. a definition key readable by all).
 NOT_TENANT_OBJECTS: set[str] = {"workflow.DefinitionXml"}
 NOT_TENANT_OBJECTS |= evaluation_probes.NOT_TENANT_OBJECTS
+NOT_TENANT_OBJECTS |= monitoring_probes.NOT_TENANT_OBJECTS
 # A body that passes validation, so the request reaches the lookup.
 BODIES = {"workflow.InstanceMessages": {"name": "payment_confirmed"}, "tasks.TaskComplete": {"data": {}},
           **{f"admin_api.{name}": {"reason": "probe"} for name in (
@@ -118,6 +121,7 @@ BODIES = {"workflow.InstanceMessages": {"name": "payment_confirmed"}, "tasks.Tas
           **evaluation_probes.BODIES,
           **governance_probes.BODIES,
           **billing_probes.BODIES,
+          **monitoring_probes.BODIES,
           }
 MISSING = {"instance_id": 999999, "task_id": "00000000-0000-0000-0000-000000000000", "incident_id": 999999,
            "token_id": 999999, "timer_id": 999999, "absence_id": 999999, "notification_id": 999999,
@@ -125,6 +129,7 @@ MISSING = {"instance_id": 999999, "task_id": "00000000-0000-0000-0000-0000000000
            **evaluation_probes.MISSING,
            **governance_probes.MISSING,
            **billing_probes.MISSING,
+           **monitoring_probes.MISSING,
            }
 
 
