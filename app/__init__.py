@@ -51,7 +51,7 @@ API_BLUEPRINTS = [
     "app.catalog.api", "app.projects.api", "app.resources.api", "app.metering.api",
 ]
 # Modules whose import registers service-task handlers (topics diagrams may name).
-HANDLER_MODULES = ["app.catalog.handlers", "app.resources.handlers"]
+HANDLER_MODULES = ["app.catalog.handlers", "app.resources.handlers", "app.procurement.handlers"]
 
 
 def register_domains(app: Flask) -> None:
