@@ -49,6 +49,7 @@ PAGE_BLUEPRINTS = [
 API_BLUEPRINTS = [
     "app.accounts.api", "app.workflow.api", "app.inbox.api", "app.admin.api", "app.jobs.api",
     "app.catalog.api", "app.projects.api", "app.resources.api", "app.metering.api",
+    "app.procurement.api",
 ]
 # Modules whose import registers service-task handlers (topics diagrams may name).
 HANDLER_MODULES = ["app.catalog.handlers", "app.resources.handlers", "app.procurement.handlers"]
