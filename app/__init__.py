@@ -45,6 +45,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
 PAGE_BLUEPRINTS = [
     "app.web.views", "app.accounts.views", "app.inbox.views", "app.admin.views",
     "app.catalog.views", "app.resources.views",
+    "app.procurement.views",
 ]
 API_BLUEPRINTS = [
     "app.accounts.api", "app.workflow.api", "app.inbox.api", "app.admin.api", "app.jobs.api",

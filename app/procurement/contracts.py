@@ -89,6 +89,17 @@ def audit_trail(session: Session, actor: Actor, contract_id: int) -> list[Contra
                                 .order_by(ContractAudit.id)))
 
 
+def contract_page(session: Session, actor: Actor, contract_id: int, *, today: date) -> dict[str, Any]:
+    """The contract page: items at their locked prices, the licence rule per item, the audit trail."""
+    from app.accounts.models import Organisation
+
+    contract = get_contract(session, actor, contract_id)
+    vendor = session.get(Organisation, contract.vendor_id)
+    return {"contract": contract, "vendor": vendor.name if vendor else "",
+            "notes": {item.id: licence_note(item, today) for item in contract.items},
+            "trail": audit_trail(session, actor, contract_id)}
+
+
 def licence_note(item: ContractItem, today: date) -> str | None:
     """What the contract page says about a licence item (P.4 type 1)."""
     if item.pricing_type != LICENCE or item.licence_expires_on is None:

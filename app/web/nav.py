@@ -21,6 +21,10 @@ NAV = [
     NavItem("resources.projects", _l("Projects"),
             frozenset({"bdc", "eitc", "authority", "district.authority", "district.operator"})),
     NavItem("catalog.index", _l("Service catalogue")),
+    NavItem("procurement.solicitations", _l("Procurement"),
+            frozenset({"bdc", "procurement", "district.authority", "district.finance", "district.operator"})),
+    NavItem("procurement.contract_list", _l("Contracts"),
+            frozenset({"bdc", "eitc", "procurement", "district.authority", "district.finance", "district.operator"})),
     NavItem("admin.dashboard", _l("Admin"), frozenset({"admin", "process_owner"})),
     NavItem("web.api_docs", _l("API")),
 ]
