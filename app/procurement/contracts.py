@@ -136,7 +136,8 @@ def change_item(session: Session, actor: Actor, contract_id: int, item_id: int, 
     attempted = {key: str(value) for key, value in changes.items()}
     attempted.update({f"current_{k}": str(getattr(item, k)) for k in LOCKED_FIELDS if k in changes})
     _audit(session, actor, contract, item.item_code, "price_change", attempted, lock_reason(), now)
-    raise PriceLocked(lock_reason(), fields={key: [lock_reason()] for key in changes} or {"unit_price": [lock_reason()]})
+    fields = {key: [lock_reason()] for key in changes} or {"unit_price": [lock_reason()]}
+    raise PriceLocked(lock_reason(), fields=fields)
 
 
 def renew_licence(session: Session, actor: Actor, contract_id: int, item_code: str, *, now: datetime) -> None:

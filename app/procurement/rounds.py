@@ -99,7 +99,8 @@ def aggregation(session: Session, actor: Actor, solicitation_id: int) -> dict[st
                           "quantities": quantities})
     totals = {code: sum((d["quantities"][code] for d in districts if d["status"] == DEMAND), Decimal(0))
               for code in codes}
-    counts = {state: sum(1 for d in districts if d["status"] == state) for state in (PENDING, DEMAND, DECLINED, NO_REPLY)}
+    counts = {state: sum(1 for d in districts if d["status"] == state)
+              for state in (PENDING, DEMAND, DECLINED, NO_REPLY)}
     return {"solicitation": found, "items": list(found.items), "districts": districts, "totals": totals,
             "counts": counts}
 
