@@ -29,6 +29,12 @@ def vendor_names(found: Solicitation) -> dict[int, str]:
     return dict(db.session.execute(select(Organisation.id, Organisation.name).where(Organisation.id.in_(ids))).all())
 
 
+def vendor_choices(session: Session) -> list[Organisation]:
+    """The vendors a result may name (organisations of kind ``vendor``)."""
+    stmt = select(Organisation).where(Organisation.kind == VENDOR_KIND).order_by(Organisation.name)
+    return list(session.scalars(stmt))
+
+
 def record(session: Session, actor: Actor, solicitation_id: int, lines: list[dict[str, Any]]) -> Solicitation:
     """The procurement centre records the result for every item; its step of the round completes."""
     found = rounds.get_solicitation(session, actor, solicitation_id)

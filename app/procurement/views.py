@@ -6,6 +6,7 @@ message next to each field (422).
 """
 from __future__ import annotations
 
+from datetime import date
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
@@ -19,8 +20,8 @@ from app.auth import current_actor
 from app.calendar.rules import local_date
 from app.errors import Conflict, ValidationFailed
 from app.extensions import db
-from app.procurement import contracts, rounds
-from app.procurement.models import PENDING
+from app.procurement import contracts, results, rounds
+from app.procurement.models import ENTRUSTED, PENDING
 
 bp = Blueprint("procurement", __name__, url_prefix="/procurement")
 ROUND_LABELS = {"replying": _l("Collecting replies"), "aggregated": _l("Demand aggregated"),
@@ -57,9 +58,12 @@ def _detail(solicitation_id: int, *, values: dict, errors: dict, message: str | 
     view = rounds.aggregation(db.session, actor, solicitation_id)
     own = next((d for d in view["districts"] if d["tenant"] == actor.tenant_id), None)
     may_reply = own is not None and own["status"] == PENDING and actor.has_any({rounds.DISTRICT_AUTHORITY})
-    names = _vendor_names(view["solicitation"])
-    return render_template("procurement/solicitation.html", view=view, found=view["solicitation"], may_reply=may_reply,
-                           vendors=names, values=values, errors=errors, message=message), status
+    found = view["solicitation"]
+    may_record = found.status == ENTRUSTED and actor.has_any({rounds.PROCUREMENT})
+    return render_template("procurement/solicitation.html", view=view, found=found, may_reply=may_reply,
+                           vendors=_vendor_names(found), may_record=may_record,
+                           vendor_choices=results.vendor_choices(db.session) if may_record else [],
+                           values=values, errors=errors, message=message), status
 
 
 def _vendor_names(found) -> dict[int, str]:
@@ -72,14 +76,15 @@ def _vendor_names(found) -> dict[int, str]:
 @login_required
 def reply(solicitation_id: int):
     actor = current_actor()
-    decision = request.form.get("decision", "")
+    decision, lines = request.form.get("decision", ""), []
     try:
         lines = _lines(request.form)
         rounds.reply(db.session, actor, solicitation_id, decision=decision, lines=lines,
                      note=request.form.get("note", "")[:2000])
     except ValidationFailed as exc:
         db.session.rollback()
-        return _detail(solicitation_id, values=request.form, errors=_page_fields(exc.fields, request.form),
+        codes = [line["item_code"] for line in lines]
+        return _detail(solicitation_id, values=request.form, errors=_by_code(exc.fields, codes, "qty-"),
                        message=exc.message, status=422)
     except Conflict as exc:
         db.session.rollback()
@@ -90,14 +95,51 @@ def reply(solicitation_id: int):
     return redirect(url_for("procurement.solicitation", solicitation_id=solicitation_id), code=303)
 
 
-def _page_fields(fields: dict[str, list[str]], form) -> dict[str, list[str]]:
-    """The service names ``lines.N.field``; the page's inputs are ``qty-<item code>``."""
-    codes = [key[4:] for key in form if key.startswith("qty-") and form[key].strip()]
+@bp.post("/solicitations/<int:solicitation_id>/result")
+@login_required
+def result(solicitation_id: int):
+    """The procurement centre records the result: one row per item (P.4(3))."""
+    actor = current_actor()
+    codes = [key[7:] for key in request.form if key.startswith("vendor-")]
+    try:
+        results.record(db.session, actor, solicitation_id, [_result_line(request.form, code) for code in codes])
+    except ValidationFailed as exc:
+        db.session.rollback()
+        return _detail(solicitation_id, values=request.form, errors=_by_code(exc.fields, codes, "result-"),
+                       message=exc.message, status=422)
+    except Conflict as exc:
+        db.session.rollback()
+        flash(exc.message, "error")
+        return redirect(url_for("procurement.solicitation", solicitation_id=solicitation_id), code=303)
+    db.session.commit()
+    flash(_("The result is recorded and published to the districts (P.4(3))."))
+    return redirect(url_for("procurement.solicitation", solicitation_id=solicitation_id), code=303)
+
+
+def _result_line(form, code: str) -> dict[str, Any]:
+    def fail(reason: str) -> ValidationFailed:
+        return ValidationFailed(reason, fields={f"result-{code}": [reason]})
+
+    try:
+        starts, ends = (date.fromisoformat(form.get(f"{name}-{code}", "").strip()) for name in ("starts", "ends"))
+    except ValueError:
+        raise fail(_("Enter a date as YYYY-MM-DD."))
+    try:
+        price = Decimal(form.get(f"price-{code}", "").strip())
+    except InvalidOperation:
+        raise fail(_("Enter a number."))
+    vendor = form.get(f"vendor-{code}", "")
+    return {"item_code": code, "vendor_id": int(vendor) if vendor.isdigit() else None, "unit_price": price,
+            "service_standard": form.get(f"standard-{code}", "")[:4000], "starts_on": starts, "ends_on": ends}
+
+
+def _by_code(fields: dict[str, list[str]], codes: list[str], prefix: str) -> dict[str, list[str]]:
+    """The service names ``lines.N.field``; the page's rows are named by item code."""
     out: dict[str, list[str]] = {}
     for name, reasons in fields.items():
         parts = name.split(".")
         if parts[0] == "lines" and len(parts) > 1 and parts[1].isdigit() and int(parts[1]) < len(codes):
-            name = f"qty-{codes[int(parts[1])]}"
+            name = f"{prefix}{codes[int(parts[1])]}"
         out.setdefault(name, []).extend(reasons)
     return out
 

@@ -105,6 +105,18 @@ def test_full_round_three_districts_to_signed_contracts(api, frozen, world):
     other = mine["items"][0]["id"]
     api.get("pudong.operator", f"/contracts/{other}", status=404)
 
+    # Settlement reads the locked prices in force (app.procurement.service.prices_in_force).
+    from datetime import date
+    from decimal import Decimal
+
+    from app.procurement.service import prices_in_force
+
+    in_force = prices_in_force(db.session, start=date(2026, 3, 1), end=date(2026, 3, 31))
+    assert sorted((p.tenant_id, p.item_code, p.unit_price) for p in in_force) == [
+        ("huangpu", "IAAS-MEM", Decimal("10.2000")), ("huangpu", "IAAS-VCPU", Decimal("38.5000")),
+        ("huangpu", "SAAS-OS", Decimal("1200.0000")), ("pudong", "IAAS-MEM", Decimal("10.2000")),
+        ("pudong", "IAAS-VCPU", Decimal("38.5000")), ("pudong", "SAAS-OS", Decimal("1200.0000"))]
+
     # The published round as each district sees it; the aggregation shows a district only its own row.
     rows = api.get("xuhui.authority", f"/solicitations/{final['id']}/aggregation")["districts"]
     assert [(r["tenant"], r["status"], r["opted_in"]) for r in rows] == [("xuhui", "declined", False)]

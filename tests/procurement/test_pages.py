@@ -55,3 +55,25 @@ def test_contract_pages_show_locked_prices_and_the_licence_rule(api, client, aut
     auth.logout()
     auth.login("xuhui.operator")
     assert client.get(f"/procurement/contracts/{contract['id']}").status_code == 404
+
+
+def test_procurement_records_the_result_on_the_page(api, client, auth, frozen, world):
+    from tests.procurement.conftest import fire_due
+    from tests.procurement.test_e2e_round import shanghai
+
+    sid = api.post("bdc", "/solicitations", {**ISSUE, "districts": ["xuhui"]})["id"]
+    api.post("xuhui.authority", f"/solicitations/{sid}/replies", {"decision": "decline"})
+    api.complete("bdc", "Task_Entrust", {"entrust": True})
+    auth.login("cg1")
+    html = client.get(f"/procurement/solicitations/{sid}").get_data(as_text=True)
+    assert 'data-testid="result-form"' in html and "云服务商甲" in html
+    a, b = str(world["vendor_a"].id), str(world["vendor_b"].id)
+    form = {"csrf_token": csrf_from(html)}
+    for code, vendor, price in (("IAAS-VCPU", a, "38.5"), ("IAAS-MEM", a, "10.2"), ("SAAS-OS", b, "1200")):
+        form.update({f"vendor-{code}": vendor, f"price-{code}": price, f"standard-{code}": "标准",
+                     f"starts-{code}": "2026-01-01", f"ends-{code}": "2026-12-31"})
+    bad = client.post(f"/procurement/solicitations/{sid}/result", data={**form, "vendor-IAAS-MEM": "999999"})
+    assert bad.status_code == 422 and 'data-testid="error-result-IAAS-MEM"' in bad.get_data(as_text=True)
+    assert client.post(f"/procurement/solicitations/{sid}/result", data=form).status_code == 303
+    assert api.get("bdc", f"/solicitations/{sid}")["status"] == "published"
+    assert fire_due(frozen, shanghai(2025, 9, 30, 0, 0)) == 0  # xuhui answered: its timers were cancelled
