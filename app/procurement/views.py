@@ -16,8 +16,10 @@ from flask_babel import lazy_gettext as _l
 from flask_login import login_required
 
 from app import clock
+from app.accounts.roles import CITY, DISTRICTS
 from app.auth import current_actor
 from app.calendar.rules import local_date
+from app.catalog import service as catalog_service
 from app.errors import Conflict, ValidationFailed
 from app.extensions import db
 from app.procurement import contracts, results, rounds
@@ -43,8 +45,49 @@ def _page() -> int:
 @bp.get("/solicitations")
 @login_required
 def solicitations():
-    found = rounds.list_solicitations(db.session, current_actor(), page=_page())
-    return render_template("procurement/solicitations.html", found=found)
+    return _list(values={}, errors={})
+
+
+def _list(*, values, errors: dict, message: str | None = None, status: int = 200):
+    actor = current_actor()
+    found = rounds.list_solicitations(db.session, actor, page=_page())
+    may_issue = actor.has_any({rounds.BDC}) and not actor.is_system
+    items = catalog_service.items_in_force(db.session, CITY, local_date(clock.now())) if may_issue else {}
+    return render_template("procurement/solicitations.html", found=found, may_issue=may_issue, items=items,
+                           districts=DISTRICTS, values=values, errors=errors, message=message), status
+
+
+@bp.post("/solicitations")
+@login_required
+def issue():
+    """bdc issues a solicitation from the page (P.4(1)): the ticked catalogue items, to the ticked districts."""
+    form = request.form
+    try:
+        found = rounds.issue(
+            db.session, current_actor(), title=form.get("title", "")[:200], budget_year=_int(form, "budget_year"),
+            reply_deadline=_day(form, "reply_deadline"), districts=form.getlist("districts") or None,
+            items=[{"item_code": code, "service_standard": form.get(f"standard-{code}", "")[:4000]}
+                   for code in form.getlist("items")], note=form.get("note", "")[:4000], now=clock.now())
+    except ValidationFailed as exc:
+        db.session.rollback()
+        return _list(values=form, errors=exc.fields, message=exc.message, status=422)
+    db.session.commit()
+    flash(_("Solicitation %(number)s issued to the districts (P.4(1)).", number=found.number))
+    return redirect(url_for("procurement.solicitation", solicitation_id=found.id), code=303)
+
+
+def _int(form, name: str) -> int:
+    try:
+        return int(form.get(name, "").strip())
+    except ValueError:
+        raise ValidationFailed(_("Enter a whole number."), fields={name: [_("Enter a whole number.")]})
+
+
+def _day(form, name: str) -> date:
+    try:
+        return date.fromisoformat(form.get(name, "").strip())
+    except ValueError:
+        raise ValidationFailed(_("Enter a date as YYYY-MM-DD."), fields={name: [_("Enter a date as YYYY-MM-DD.")]})
 
 
 @bp.get("/solicitations/<int:solicitation_id>")

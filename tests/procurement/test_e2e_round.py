@@ -4,9 +4,11 @@ reminder, then "no reply") — bdc entrusts procurement, the result is published
 opt in and sign, xuhui stays out; the contracts carry the published prices."""
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
+from decimal import Decimal
 
 from app.extensions import db
+from app.procurement.service import prices_in_force
 from app.security import all_tenants
 from app.workflow.models import ProcessInstance
 from tests.procurement.conftest import ISSUE, fire_due, open_tasks
@@ -106,11 +108,6 @@ def test_full_round_three_districts_to_signed_contracts(api, frozen, world):
     api.get("pudong.operator", f"/contracts/{other}", status=404)
 
     # Settlement reads the locked prices in force (app.procurement.service.prices_in_force).
-    from datetime import date
-    from decimal import Decimal
-
-    from app.procurement.service import prices_in_force
-
     in_force = prices_in_force(db.session, start=date(2026, 3, 1), end=date(2026, 3, 31))
     assert sorted((p.tenant_id, p.item_code, p.unit_price) for p in in_force) == [
         ("huangpu", "IAAS-MEM", Decimal("10.2000")), ("huangpu", "IAAS-VCPU", Decimal("38.5000")),

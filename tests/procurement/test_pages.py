@@ -77,3 +77,21 @@ def test_procurement_records_the_result_on_the_page(api, client, auth, frozen, w
     assert client.post(f"/procurement/solicitations/{sid}/result", data=form).status_code == 303
     assert api.get("bdc", f"/solicitations/{sid}")["status"] == "published"
     assert fire_due(frozen, shanghai(2025, 9, 30, 0, 0)) == 0  # xuhui answered: its timers were cancelled
+
+
+def test_bdc_issues_a_solicitation_on_the_page(api, client, auth):
+    auth.login("bdc1")
+    html = client.get("/procurement/solicitations").get_data(as_text=True)
+    assert 'data-testid="issue-form"' in html and "IAAS-VCPU" in html
+    form = {"csrf_token": csrf_from(html), "title": "2026年度征询", "budget_year": "2026",
+            "reply_deadline": "2025-12-01", "items": ["IAAS-VCPU", "SAAS-OS"], "districts": ["huangpu", "pudong"],
+            "standard-IAAS-VCPU": "99.95%"}
+    bad = client.post("/procurement/solicitations", data=form)
+    assert bad.status_code == 422 and "reply_deadline" in bad.get_data(as_text=True)
+    done = client.post("/procurement/solicitations", data={**form, "reply_deadline": "2025-09-26"})
+    assert done.status_code == 303
+    [found] = api.get("bdc", "/solicitations")["items"]
+    assert [i["item_code"] for i in found["items"]] == ["IAAS-VCPU", "SAAS-OS"]
+    assert found["items"][0]["service_standard"] == "99.95%"
+    assert api.get("pudong.authority", "/solicitations")["total"] == 1
+    assert api.get("xuhui.authority", "/solicitations")["total"] == 0
