@@ -16,8 +16,9 @@ from sqlalchemy import event, func, inspect, select
 from sqlalchemy.orm import Session
 
 from app.accounts.roles import DISTRICTS
+from app.calendar.rules import local_date
 from app.catalog.models import LICENCE
-from app.errors import Conflict, NotFound
+from app.errors import Conflict, NotFound, ValidationFailed
 from app.procurement.models import (
     SIGNED,
     Contract,
@@ -143,13 +144,9 @@ def change_item(session: Session, actor: Actor, contract_id: int, item_id: int, 
 def renew_licence(session: Session, actor: Actor, contract_id: int, item_code: str, *, now: datetime) -> None:
     """A district cannot renew an expired software licence itself (P.4 type 1): bdc purchases the
     next term centrally on the total demand. Refused and recorded; a licence still in force needs no renewal."""
-    from app.calendar.rules import local_date
-
     contract = get_contract(session, actor, contract_id)
     item = next((i for i in contract.items if i.item_code == item_code), None)
     if item is None or item.pricing_type != LICENCE:
-        from app.errors import ValidationFailed
-
         raise ValidationFailed(_("Only a software licence item of this contract can be renewed."),
                                fields={"item_code": [_("not a licence item of this contract")]})
     today = local_date(now)

@@ -10,7 +10,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from app.accounts.models import Organisation
-from app.errors import ValidationFailed
+from app.errors import Conflict, ValidationFailed
 from app.procurement import rounds
 from app.procurement.models import ENTRUSTED, Solicitation
 from app.security import Actor, require_role
@@ -40,8 +40,6 @@ def record(session: Session, actor: Actor, solicitation_id: int, lines: list[dic
     found = rounds.get_solicitation(session, actor, solicitation_id)
     require_role(actor, rounds.PROCUREMENT)
     if found.status != ENTRUSTED:
-        from app.errors import Conflict
-
         raise Conflict(_("Only an entrusted round takes a result."), code="not_entrusted")
     by_code = {item.item_code: item for item in found.items}
     vendors = _vendors(session, {line.get("vendor_id") for line in lines})
