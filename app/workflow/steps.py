@@ -266,10 +266,7 @@ def _sync_tasks(run: Run, snap: Snapshot, task_deadlines) -> None:
 
 
 def _assignee(task) -> str | None:
-    return _resolved(task, task.extensions.get("assignee"))
-
-
-def _resolved(task, value) -> str | None:
+    value = task.extensions.get("assignee")
     if not value:
         return None
     text = str(value).strip()
@@ -285,8 +282,9 @@ def _task_tenant(instance: ProcessInstance, task) -> str:
     variable names. Only a city instance hands tasks to a district, and only to a known tenant."""
     from app.accounts.roles import CITY, DISTRICTS
 
-    wanted = _resolved(task, (task.extensions.get("properties") or {}).get("tenant"))
-    if instance.tenant_id == CITY and wanted in DISTRICTS:
+    text = str((task.extensions.get("properties") or {}).get("tenant") or "").strip()
+    wanted = task.task.data.get(text[2:-1].strip()) if text.startswith("${") and text.endswith("}") else None
+    if instance.tenant_id == CITY and isinstance(wanted, str) and wanted in DISTRICTS:
         return wanted
     return instance.tenant_id
 
