@@ -5,6 +5,7 @@ from flask.views import MethodView
 from flask_smorest import Blueprint
 
 from app import clock
+from app.api import ErrorSchema
 from app.auth import current_actor
 from app.calendar.rules import local_date
 from app.extensions import db
@@ -116,6 +117,7 @@ class ContractItemById(MethodView):
     @bp.doc(tags=CONTRACTS)
     @bp.arguments(s.ItemChangeSchema)
     @bp.response(200, s.ContractItemSchema)
+    @bp.alt_response(409, schema=ErrorSchema, description="price_locked: refused and recorded (P.4(4))")
     def patch(self, body, contract_id: int, item_id: int):
         """Always 409 ``price_locked`` (P.4(4) 不再次议价); the attempt is recorded in the audit trail."""
         _refused_but_recorded(lambda: contracts.change_item(db.session, current_actor(), contract_id, item_id, body,
@@ -127,6 +129,7 @@ class ContractRenewals(MethodView):
     @bp.doc(tags=CONTRACTS)
     @bp.arguments(s.RenewalSchema)
     @bp.response(201, s.ContractSchema)
+    @bp.alt_response(409, schema=ErrorSchema, description="central_purchase_required or licence_in_force")
     def post(self, body, contract_id: int):
         """A district renewing an expired software licence is refused (409): bdc buys the next term
         centrally on the total demand (P.4 type 1). The attempt is recorded."""
