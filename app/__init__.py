@@ -49,6 +49,7 @@ PAGE_BLUEPRINTS = [
     "app.governance.views",
     "app.billing.views",
     "app.monitoring.views",
+    "app.procurement.views",
 ]
 API_BLUEPRINTS = [
     "app.accounts.api", "app.workflow.api", "app.inbox.api", "app.admin.api", "app.jobs.api",
@@ -57,6 +58,7 @@ API_BLUEPRINTS = [
     "app.governance.api",
     "app.billing.api",
     "app.monitoring.api",
+    "app.procurement.api",
 ]
 # Modules whose import registers service-task handlers (topics diagrams may name).
 HANDLER_MODULES = [
@@ -65,6 +67,7 @@ HANDLER_MODULES = [
     "app.governance.handlers",
     "app.billing.handlers",
     "app.monitoring.handlers",
+    "app.procurement.handlers",
 ]
 
 

@@ -44,6 +44,7 @@ def load(session: Session) -> list[str]:
             if _user(session, username, template.format(d=label), orgs[f"{district}.{org_suffix}"], roles):
                 created.append(username)
     _load_resources(session)  # resources (helper)
+    __import__("app.demo.procurement", fromlist=["load"]).load(session)  # 统采分签 demo round (procurement)
     return created
 
 

@@ -103,15 +103,16 @@ def key_variables(data: dict[str, Any], *, skip: set[str] = frozenset()) -> list
 def task_context(session: Session, actor: Actor, task: HumanTask, *, data: dict[str, Any] | None = None,
                  form_keys: set[str] = frozenset()) -> TaskContext:
     """The context of a task the caller has already checked the actor may see."""
-    instance = get_visible(session, actor, ProcessInstance, task.instance_id)
-    events = workflow_service.history(session, actor, instance.id)[-MAX_HISTORY:]
+    instance, events = _instance_and_events(session, actor, task)
     element_names = dict(session.execute(scoped(actor, HumanTask, HumanTask.instance_id == instance.id)
                                          .with_only_columns(HumanTask.element_id, HumanTask.name)).all())
     history = [HistoryEntry(e.at, e.kind, EVENT_LABELS.get(e.kind, e.kind), element_names.get(e.element_id or "",
                                                                                                e.element_id),
                             e.actor, e.on_behalf_of, (e.details or {}).get("task") == task.id) for e in events]
     submitted = _submitted(events, task.id) if task.status != "open" else {}
-    if data is None:  # a finished task: the instance's variables now
+    if data is None and instance.tenant_id != task.tenant_id:  # see _instance_and_events
+        data = submitted
+    elif data is None:  # a finished task: the instance's variables now
         data = workflow_service.instance_detail(session, actor, instance.id)["variables"]
     people = {instance.started_by} | {e.actor for e in history} | {e.on_behalf_of or "" for e in history}
     names = substitutes.display_names(session, people)
@@ -119,6 +120,25 @@ def task_context(session: Session, actor: Actor, task: HumanTask, *, data: dict[
                        citation=citation(task.documentation), documentation=task.documentation,
                        variables=key_variables(data, skip=form_keys), history=history, names=names,
                        submitted=submitted)
+
+
+def _instance_and_events(session: Session, actor: Actor, task: HumanTask) -> tuple[ProcessInstance, list]:
+    """The instance and its latest history. A task that a city instance gave to the actor's district
+    (README "Diagrams": the ``tenant`` property) shows only its own events: the instance's other
+    events belong to other districts."""
+    if task.tenant_id == actor.tenant_id and not actor.city_wide:
+        from sqlalchemy import select
+
+        from app.security import all_tenants
+        from app.workflow.models import AuditEvent
+
+        instance = session.scalar(all_tenants(select(ProcessInstance).where(ProcessInstance.id == task.instance_id)))
+        if instance is not None and instance.tenant_id != task.tenant_id:
+            events = session.scalars(all_tenants(select(AuditEvent).where(AuditEvent.instance_id == instance.id)
+                                                 .order_by(AuditEvent.seq))).all()
+            return instance, [e for e in events if (e.details or {}).get("task") == task.id][-MAX_HISTORY:]
+    instance = get_visible(session, actor, ProcessInstance, task.instance_id)
+    return instance, workflow_service.history(session, actor, instance.id)[-MAX_HISTORY:]
 
 
 def _submitted(events: list, task_id: str) -> dict[str, Any]:

@@ -30,6 +30,10 @@ NAV = [
                                                          "district.operator", "district.finance", "vendor"})),
     NavItem("monitoring.index", _l("Utilisation"),
             frozenset({"unit", "bdc", "eitc", "authority", "admin", "district.authority", "district.operator"})),
+    NavItem("procurement.solicitations", _l("Procurement"),
+            frozenset({"bdc", "procurement", "district.authority", "district.finance", "district.operator"})),
+    NavItem("procurement.contract_list", _l("Contracts"),
+            frozenset({"bdc", "eitc", "procurement", "district.authority", "district.finance", "district.operator"})),
     NavItem("admin.dashboard", _l("Admin"), frozenset({"admin", "process_owner"})),
     NavItem("web.api_docs", _l("API")),
 ]

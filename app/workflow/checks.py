@@ -237,12 +237,25 @@ class Checker(EventChecks):
         for name in ("dueDate", "followUpDate"):
             if attr(name) is not None:
                 self.expression(task, attr(name), "due_date", f"camunda:{name}")
+        self.check_task_tenant(task)
         priority = attr("priority")
         if priority is not None and not priority.strip().lstrip("-").isdigit():
             if unwrap(priority)[1]:
                 self.expression(task, priority, "expression", "camunda:priority")
             else:
                 self.refuse(task, "camunda:priority must be a whole number or ${…}")
+
+    def check_task_tenant(self, task: etree._Element) -> None:
+        """README "Diagrams": the extension property ``tenant`` = ``${variable}`` gives the task's tenant."""
+        for prop in task.xpath("./bpmn:extensionElements/camunda:properties/camunda:property[@name='tenant']",
+                               namespaces=NS):
+            try:
+                name, wrapped = unwrap(prop.get("value") or "")
+            except ValueError:
+                name, wrapped = "", False
+            if not wrapped or not name.strip().isidentifier():
+                self.refuse(task, "the property tenant must name a variable holding a tenant code, e.g. "
+                                  "${district} (the multi-instance element variable)")
 
     def check_service_task(self, task: etree._Element) -> None:
         if task.get(f"{{{CAMUNDA_NS}}}expression") is not None:

@@ -273,7 +273,7 @@ def _refresh_open_tasks(run: steps.Run, new: CachedSpec, changed: list[str]) -> 
     groups, form, name), the inbox rows follow the new version."""
     conn = run.session.connection()
     tasks, candidates = HumanTask.__table__, TaskCandidate.__table__
-    rows = conn.execute(select(tasks.c.id, tasks.c.element_id, tasks.c.due_at).where(
+    rows = conn.execute(select(tasks.c.id, tasks.c.element_id, tasks.c.due_at, tasks.c.tenant_id).where(
         tasks.c.instance_id == run.instance.id, tasks.c.status == "open", tasks.c.element_id.in_(changed))).all()
     for row in rows:
         spec = new.spec.task_specs.get(row.element_id)
@@ -284,7 +284,7 @@ def _refresh_open_tasks(run: steps.Run, new: CachedSpec, changed: list[str]) -> 
             candidate_users=ext.get("candidateUsers") or [], form_id=ext.get("formRef") or ext.get("formKey")))
         conn.execute(delete(candidates).where(candidates.c.task_id == row.id))
         if groups:
-            conn.execute(insert(candidates), [{"task_id": row.id, "group_name": g, "tenant_id": run.instance.tenant_id,
+            conn.execute(insert(candidates), [{"task_id": row.id, "group_name": g, "tenant_id": row.tenant_id,
                                                "is_open": True, "due_at": row.due_at} for g in groups])
 
 

@@ -245,9 +245,10 @@ def _sync_tasks(run: Run, snap: Snapshot, task_deadlines) -> None:
         if task_id in existing:
             continue
         ext = task.extensions
+        tenant_id = _task_tenant(instance, task)
         due, due_provisional, follow_up = task_deadlines(run.engine, task, run.now)
         rows.append({
-            "id": task_id, "instance_id": instance.id, "tenant_id": instance.tenant_id,
+            "id": task_id, "instance_id": instance.id, "tenant_id": tenant_id,
             "process_key": instance.process_key, "business_key": instance.business_key,
             "element_id": task.element_id, "name": task.name, "documentation": task.documentation,
             "form_id": ext.get("formRef") or ext.get("formKey"), "candidate_groups": ext.get("candidateGroups") or [],
@@ -255,7 +256,7 @@ def _sync_tasks(run: Run, snap: Snapshot, task_deadlines) -> None:
             "status": "open", "priority": _priority(ext), "created_at": run.now, "due_at": due,
             "due_provisional": due_provisional, "follow_up_at": follow_up,
         })
-        candidates += [{"task_id": task_id, "group_name": g, "tenant_id": instance.tenant_id, "is_open": True,
+        candidates += [{"task_id": task_id, "group_name": g, "tenant_id": tenant_id, "is_open": True,
                         "due_at": due} for g in dict.fromkeys(ext.get("candidateGroups") or [])]
         run.audit.add("task_created", task.element_id, task=task_id, due_at=due.isoformat() if due else None)
     if rows:
@@ -273,6 +274,19 @@ def _assignee(task) -> str | None:
         resolved = task.task.data.get(text[2:-1].strip())
         return str(resolved) if resolved else None
     return text
+
+
+def _task_tenant(instance: ProcessInstance, task) -> str:
+    """A task takes its instance's tenant, unless its extension property ``tenant`` is ``${variable}``
+    (README "Diagrams", e.g. a city round's multi-instance task per district): then the tenant that
+    variable names. Only a city instance hands tasks to a district, and only to a known tenant."""
+    from app.accounts.roles import CITY, DISTRICTS
+
+    text = str((task.extensions.get("properties") or {}).get("tenant") or "").strip()
+    wanted = task.task.data.get(text[2:-1].strip()) if text.startswith("${") and text.endswith("}") else None
+    if instance.tenant_id == CITY and isinstance(wanted, str) and wanted in DISTRICTS:
+        return wanted
+    return instance.tenant_id
 
 
 def _priority(ext: dict) -> int:

@@ -15,6 +15,7 @@ from tests.evaluation import probes as evaluation_probes
 from tests.governance import probes as governance_probes
 from tests.inbox import probes as inbox_probes
 from tests.monitoring import probes as monitoring_probes
+from tests.procurement import probes as procurement_probes
 from tests.resources import probes as resource_probes
 
 
@@ -105,6 +106,7 @@ PROBES: dict[str, Callable] = {
     **governance_probes.PROBES,  # vendor changes, incidents, drills: tests/governance/probes.py
     **billing_probes.PROBES,  # settlement: tests/billing/probes.py
     **monitoring_probes.PROBES,
+    **procurement_probes.PROBES,  # solicitations and contracts: tests/procurement/probes.py
 }
 # Endpoints whose path parameter is not a tenant object (e.g. a definition key readable by all).
 NOT_TENANT_OBJECTS: set[str] = {"workflow.DefinitionXml"}
@@ -122,6 +124,7 @@ BODIES = {"workflow.InstanceMessages": {"name": "payment_confirmed"}, "tasks.Tas
           **governance_probes.BODIES,
           **billing_probes.BODIES,
           **monitoring_probes.BODIES,
+          **procurement_probes.BODIES,
           }
 MISSING = {"instance_id": 999999, "task_id": "00000000-0000-0000-0000-000000000000", "incident_id": 999999,
            "token_id": 999999, "timer_id": 999999, "absence_id": 999999, "notification_id": 999999,
@@ -130,6 +133,7 @@ MISSING = {"instance_id": 999999, "task_id": "00000000-0000-0000-0000-0000000000
            **governance_probes.MISSING,
            **billing_probes.MISSING,
            **monitoring_probes.MISSING,
+           **procurement_probes.MISSING,
            }
 
 
