@@ -75,7 +75,7 @@ class EvaluationById(MethodView):
 @bp.route("/evaluations/<int:evaluation_id>/results")
 class EvaluationResults(MethodView):
     @bp.doc(tags=EVALUATIONS)
-    @bp.response(200, s.ResultSchema(many=True))
+    @bp.response(200, s.EvaluationResultSchema(many=True))
     def get(self, evaluation_id: int):
         """The results of one evaluation the caller may see (a unit or vendor: its own)."""
         return evaluations.results(db.session, current_actor(), evaluation_id=evaluation_id)
@@ -85,7 +85,7 @@ class EvaluationResults(MethodView):
 class Results(MethodView):
     @bp.doc(tags=EVALUATIONS)
     @bp.arguments(s.ResultQuerySchema, location="query")
-    @bp.response(200, s.ResultSchema(many=True))
+    @bp.response(200, s.EvaluationResultSchema(many=True))
     def get(self, query):
         """Every result the caller may see, newest first."""
         return evaluations.results(db.session, current_actor(), **query)
@@ -94,7 +94,7 @@ class Results(MethodView):
 @bp.route("/evaluation-results/<int:result_id>")
 class ResultById(MethodView):
     @bp.doc(tags=EVALUATIONS)
-    @bp.response(200, s.ResultSchema)
+    @bp.response(200, s.EvaluationResultSchema)
     def get(self, result_id: int):
         return evaluations.get_result(db.session, current_actor(), result_id)
 

@@ -81,7 +81,7 @@ class EvaluationSchema(Schema):
     published_by = fields.String(allow_none=True)
 
 
-class ResultSchema(Schema):
+class EvaluationResultSchema(Schema):
     id = fields.Integer()
     evaluation_id = fields.Integer()
     period = fields.Function(lambda r: quarter_label(r.evaluation.period_start, r.evaluation.period_end))

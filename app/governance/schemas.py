@@ -155,7 +155,7 @@ class SecurityIncidentQuerySchema(Schema):
     severity = fields.Integer(load_default=None, validate=validate.Range(min=1, max=4))
 
 
-class FindingSchema(Schema):
+class DrillFindingSchema(Schema):
     id = fields.Integer()
     description = fields.String()
     owner = fields.String()
@@ -181,7 +181,7 @@ class DrillSchema(Schema):
     attachment_ids = fields.List(fields.Integer())
     closed_at = fields.DateTime(allow_none=True)
     instance_id = fields.Integer(allow_none=True)
-    findings = fields.List(fields.Nested(FindingSchema))
+    findings = fields.List(fields.Nested(DrillFindingSchema))
 
 
 class DrillDetailSchema(DrillSchema):

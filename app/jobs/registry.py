@@ -14,6 +14,7 @@ is declared with :func:`start_process`.
 from __future__ import annotations
 
 import importlib
+import inspect
 import logging
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -106,6 +107,8 @@ def load(modules: tuple[str, ...] = DOMAIN_JOB_MODULES) -> dict[str, JobSpec]:
     for module_name in modules:
         module = importlib.import_module(module_name)
         for value in vars(module).values():
+            if not inspect.isfunction(value):  # e.g. an imported ``current_app`` proxy outside a context
+                continue
             spec = getattr(value, "job_spec", None)
             if not isinstance(spec, JobSpec) or spec.func is not value:
                 continue

@@ -75,7 +75,7 @@ class SolicitationReplies(MethodView):
 @bp.route("/solicitations/<int:solicitation_id>/result")
 class SolicitationResult(MethodView):
     @bp.doc(tags=ROUNDS)
-    @bp.arguments(s.ResultSchema)
+    @bp.arguments(s.ProcurementResultSchema)
     @bp.response(200, s.SolicitationSchema)
     def put(self, body, solicitation_id: int):
         """The procurement centre records the result for every item (P.4(3)); it is then published."""

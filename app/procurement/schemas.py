@@ -124,7 +124,7 @@ class ResultLineSchema(Schema):
     ends_on = fields.Date(required=True)
 
 
-class ResultSchema(Schema):
+class ProcurementResultSchema(Schema):
     lines = fields.List(fields.Nested(ResultLineSchema), required=True)
 
 
