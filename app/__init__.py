@@ -45,13 +45,16 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
 PAGE_BLUEPRINTS = [
     "app.web.views", "app.accounts.views", "app.inbox.views", "app.admin.views",
     "app.catalog.views", "app.resources.views",
+    "app.attachments.views", "app.onboarding.views",
 ]
 API_BLUEPRINTS = [
     "app.accounts.api", "app.workflow.api", "app.inbox.api", "app.admin.api", "app.jobs.api",
     "app.catalog.api", "app.projects.api", "app.resources.api", "app.metering.api",
+    "app.attachments.api", "app.onboarding.api",
 ]
 # Modules whose import registers service-task handlers (topics diagrams may name).
 HANDLER_MODULES = ["app.catalog.handlers", "app.resources.handlers"]
+HANDLER_MODULES += ["app.onboarding.handlers"]
 
 
 def register_domains(app: Flask) -> None:

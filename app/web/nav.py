@@ -22,6 +22,8 @@ NAV = [
             frozenset({"bdc", "eitc", "authority", "district.authority", "district.operator"})),
     NavItem("catalog.index", _l("Service catalogue")),
     NavItem("admin.dashboard", _l("Admin"), frozenset({"admin", "process_owner"})),
+    NavItem("attachments.index", _l("Attachments")),
+    NavItem("onboarding.index", _l("Going on the cloud")),
     NavItem("web.api_docs", _l("API")),
 ]
 
