@@ -31,7 +31,8 @@ def store(app, tmp_path, monkeypatch):
 def people(db, store):
     xh_health = builders.organisation(kind="district_unit", tenant="xuhui", code="xuhui.health", name="徐汇区卫健委")
     xh_edu = builders.organisation(kind="district_unit", tenant="xuhui", code="xuhui.edu", name="徐汇区教育局")
-    hp_health = builders.organisation(kind="district_unit", tenant="huangpu", code="huangpu.health", name="黄浦区卫健委")
+    hp_health = builders.organisation(kind="district_unit", tenant="huangpu", code="huangpu.health",
+                                      name="黄浦区卫健委")
     return {
         "unit": builders.user("xh.unit", roles="unit", org=xh_health),
         "colleague": builders.user("xh.unit2", roles="unit", org=xh_health),

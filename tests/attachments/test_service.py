@@ -30,7 +30,8 @@ def test_require_attachments_accepts_visible_ids_in_any_written_form(people):
     first = service.upload(db.session, unit, filename="a.pdf", stream=io.BytesIO(PDF))
     second = service.upload(db.session, unit, filename="b.pdf", stream=io.BytesIO(PDF))
     db.session.commit()
-    for ids in ([first.id, second.id], f"{first.id}, {second.id}", f"{first.id}，{second.id}", f"{first.id} {second.id}"):
+    a, b = first.id, second.id
+    for ids in ([a, b], f"{a}, {b}", f"{a}，{b}", f"{a} {b}"):
         assert [a.id for a in service.require_attachments(db.session, unit, ids)] == [first.id, second.id]
     assert service.require_attachments(db.session, unit, "") == []
 
