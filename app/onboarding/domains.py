@@ -113,14 +113,30 @@ def check_review(data: dict[str, Any], prefix: str) -> None:
 
 
 # -- process steps ---------------------------------------------------------------------------------
+REVIEWERS = {"authority": "主管部门", "eitc": "经信委"}
+
+
+def record_review(session: Session, domain: DedicatedDomain, reviewer: str, decision: str, comment: str) -> None:
+    setattr(domain, f"{reviewer}_decision", decision)
+    if decision == "return":  # in the order the reviewers returned it; a resubmission starts afresh
+        domain.review_note = "；".join(n for n in (domain.review_note, f"{REVIEWERS[reviewer]}：{comment}") if n)
+    session.flush()
+
+
+def decide(domain: DedicatedDomain) -> bool:
+    """M.11: approved only when both approve; either returning it sends it back."""
+    return domain.authority_decision == "approve" and domain.eitc_decision == "approve"
+
+
 def approve(session: Session, domain: DedicatedDomain, *, now: datetime) -> None:
     domain.status, domain.approved_at = APPROVED, now
     session.flush()
 
 
-def send_back(session: Session, domain: DedicatedDomain, note: str) -> None:
-    domain.status, domain.review_note = RETURNED, note
+def send_back(session: Session, domain: DedicatedDomain) -> str:
+    domain.status = RETURNED
     session.flush()
+    return domain.review_note
 
 
 def resubmit(session: Session, domain: DedicatedDomain, data: dict[str, Any]) -> None:
@@ -129,6 +145,7 @@ def resubmit(session: Session, domain: DedicatedDomain, data: dict[str, Any]) ->
     for key in DUTIES:
         setattr(domain, key, str(data.get(key) or getattr(domain, key)))
     domain.status, domain.rounds = REVIEWING, domain.rounds + 1
+    domain.authority_decision = domain.eitc_decision = domain.review_note = ""
     session.flush()
 
 

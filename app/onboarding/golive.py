@@ -50,7 +50,8 @@ def start(session: Session, actor: Actor, project_id: int, *, today: date) -> Go
     check.project = project
     common.number(session, check, "SX", today)
     common.start(session, actor, check, PROCESS, project_id=project.id, project_code=project.code,
-                 project_name=project.name, unit_name=project.organisation.name, mlps_level=project.mlps_level)
+                 project_name=project.name, unit_name=project.organisation.name, mlps_level=project.mlps_level,
+                 returned_note="")
     return check
 
 

@@ -15,6 +15,7 @@ from app.onboarding.models import DedicatedDomain, GoLiveCheck, OutsideApplicati
 from app.workflow.guards import task_guard
 from app.workflow.handlers import HandlerContext, handler
 
+DOMAIN_REVIEWS = {"Service_RecordAuthority": "authority", "Service_RecordEitc": "eitc"}
 GOLIVE_RECORDS = {"Service_RecordResourceRequest": "resource_request", "Service_RecordSelfCheck": "self_check",
                   "Service_RecordAssessment": "assessment", "Service_RecordHardening": "hardening"}
 
@@ -91,21 +92,31 @@ def domain_approve(ctx: HandlerContext) -> None:
     domains.approve(ctx.session, _record(ctx, DedicatedDomain), now=ctx.now)
 
 
+@handler("onboarding.domain_review")
+def domain_review(ctx: HandlerContext) -> None:
+    reviewer = DOMAIN_REVIEWS[ctx.element_id]
+    domains.record_review(ctx.session, _record(ctx, DedicatedDomain), reviewer, _text(ctx, f"{reviewer}_decision"),
+                          _text(ctx, f"{reviewer}_comment"))
+
+
+@handler("onboarding.domain_decide")
+def domain_decide(ctx: HandlerContext) -> dict[str, Any]:
+    return {"domain_approved": domains.decide(_record(ctx, DedicatedDomain))}
+
+
 @handler("onboarding.domain_return")
 def domain_return(ctx: HandlerContext) -> dict[str, Any]:
     """Either reviewer returned it: the unit revises; both decide afresh on the next round (M.11)."""
-    note = "；".join(f"{who}：{ctx.data.get(f'{key}_comment')}" for who, key in (("主管部门", "authority"),
-                     ("经信委", "eitc")) if ctx.data.get(f"{key}_decision") == "return")
-    domains.send_back(ctx.session, _record(ctx, DedicatedDomain), note)
-    return {"returned_note": note, "authority_decision": None, "eitc_decision": None,
-            "authority_comment": None, "eitc_comment": None}
+    return {"returned_note": domains.send_back(ctx.session, _record(ctx, DedicatedDomain))}
 
 
 @handler("onboarding.domain_resubmit")
 def domain_resubmit(ctx: HandlerContext) -> dict[str, Any]:
     domain = _record(ctx, DedicatedDomain)
     domains.resubmit(ctx.session, domain, dict(ctx.data))
-    return {"revise_decision": None, "round": domain.rounds}
+    # The review forms of the new round start empty (the decisions themselves are read from the record).
+    return {"revise_decision": None, "round": domain.rounds, "authority_decision": None, "eitc_decision": None,
+            "authority_comment": None, "eitc_comment": None}
 
 
 @handler("onboarding.domain_withdraw")

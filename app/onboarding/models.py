@@ -68,6 +68,10 @@ class DedicatedDomain(TenantScoped, db.Model):
     vendor_id: Mapped[int | None] = mapped_column(ForeignKey("organisation.id"))
     status: Mapped[str] = mapped_column(String(16), default=REVIEWING)
     rounds: Mapped[int] = mapped_column(default=1)
+    # M.11: both reviewers' decisions of the current round ("", "approve", "return"), kept on the record:
+    # parallel branches' copies of process variables overwrite each other when they join.
+    authority_decision: Mapped[str] = mapped_column(String(16), default="")
+    eitc_decision: Mapped[str] = mapped_column(String(16), default="")
     review_note: Mapped[str] = mapped_column(Text, default="")
     requested_by: Mapped[str] = mapped_column(String(64))
     requested_at: Mapped[datetime] = mapped_column(default=utcnow)

@@ -51,6 +51,8 @@ def upgrade():
     sa.Column('vendor_id', sa.Integer(), nullable=True),
     sa.Column('status', sa.String(length=16), nullable=False),
     sa.Column('rounds', sa.Integer(), nullable=False),
+    sa.Column('authority_decision', sa.String(length=16), nullable=False),
+    sa.Column('eitc_decision', sa.String(length=16), nullable=False),
     sa.Column('review_note', sa.Text(), nullable=False),
     sa.Column('requested_by', sa.String(length=64), nullable=False),
     sa.Column('requested_at', sa.DateTime(timezone=True), nullable=False),
