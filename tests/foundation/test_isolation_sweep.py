@@ -10,7 +10,9 @@ from collections.abc import Callable
 import pytest
 
 from tests import builders
+from tests.attachments import probes as attachment_probes
 from tests.inbox import probes as inbox_probes
+from tests.onboarding import probes as onboarding_probes
 from tests.resources import probes as resource_probes
 
 
@@ -97,6 +99,8 @@ PROBES: dict[str, Callable] = {
     "admin_api.InstanceMigrate": _xuhui_instance,
     "admin_api.IncidentRetry": _xuhui_incident,
     **resource_probes.PROBES,  # catalogue, projects, resources: tests/resources/probes.py
+    **attachment_probes.PROBES,
+    **onboarding_probes.PROBES,
 }
 # Endpoints whose path parameter is not a tenant object (e.g. a definition key readable by all).
 NOT_TENANT_OBJECTS: set[str] = {"workflow.DefinitionXml"}
@@ -107,10 +111,14 @@ BODIES = {"workflow.InstanceMessages": {"name": "payment_confirmed"}, "tasks.Tas
               "IncidentRetry")},
           "admin_api.InstanceMessages": {"name": "payment_confirmed", "reason": "probe"},
           "admin_api.InstanceMove": {"source": "Review", "target": "Escalate", "reason": "probe"},
-          **resource_probes.BODIES}
+          **resource_probes.BODIES,
+          **attachment_probes.BODIES,
+          **onboarding_probes.BODIES}
 MISSING = {"instance_id": 999999, "task_id": "00000000-0000-0000-0000-000000000000", "incident_id": 999999,
            "token_id": 999999, "timer_id": 999999, "absence_id": 999999, "notification_id": 999999,
-           **resource_probes.MISSING}
+           **resource_probes.MISSING,
+           **attachment_probes.MISSING,
+           **onboarding_probes.MISSING}
 
 
 def _api_rules(app):

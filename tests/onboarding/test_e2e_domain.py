@@ -45,7 +45,8 @@ def test_returned_by_one_reviewer_revised_then_approved_by_both(flow, world):
                          status=422)["error"]["fields"]["plan_attachments"]
     flow.complete("unit", instance, "Task_RevisePlan", {
         "revise_decision": "resubmit", "plan_summary": "含同城灾备", "plan_attachments": f"{revised}",
-        "unit_duties": "业务系统、数据安全与灾备演练", "bdc_duties": "专有域资源纳管与监测", "vendor_duties": "建设与运维"})
+        "unit_duties": "业务系统、数据安全与灾备演练", "bdc_duties": "专有域资源纳管与监测",
+        "vendor_duties": "建设与运维"})
     assert open_element_ids(instance) == REVIEWS
     assert flow.variables("eitc", instance, "Task_EitcReview").get("eitc_decision") is None  # decides afresh
     flow.complete("eitc", instance, "Task_EitcReview", {"eitc_decision": "approve", "eitc_comment": "同意"})
