@@ -26,8 +26,8 @@ def xuhui_golive(client, auth) -> dict:
 def xuhui_domain(client, auth) -> dict:
     unit = _unit()
     domain = DedicatedDomain(tenant_id="xuhui", number="ZY-PROBE-1", name="探针专有域",
-                             organisation_id=unit.organisation_id, unit_duties="u", bdc_duties="b", vendor_duties="v", status="approved",
-                             requested_by=unit.username)
+                             organisation_id=unit.organisation_id, unit_duties="u", bdc_duties="b",
+                             vendor_duties="v", status="approved", requested_by=unit.username)
     db.session.add(domain)
     db.session.commit()
     return {"domain_id": domain.id}
