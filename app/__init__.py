@@ -50,6 +50,7 @@ PAGE_BLUEPRINTS = [
     "app.billing.views",
     "app.monitoring.views",
     "app.procurement.views",
+    "app.attachments.views", "app.onboarding.views",
 ]
 API_BLUEPRINTS = [
     "app.accounts.api", "app.workflow.api", "app.inbox.api", "app.admin.api", "app.jobs.api",
@@ -59,6 +60,7 @@ API_BLUEPRINTS = [
     "app.billing.api",
     "app.monitoring.api",
     "app.procurement.api",
+    "app.attachments.api", "app.onboarding.api",
 ]
 # Modules whose import registers service-task handlers (topics diagrams may name).
 HANDLER_MODULES = [
@@ -68,6 +70,7 @@ HANDLER_MODULES = [
     "app.billing.handlers",
     "app.monitoring.handlers",
     "app.procurement.handlers",
+    "app.onboarding.handlers",
 ]
 
 

@@ -62,6 +62,14 @@ def _locale(value: Any) -> str:
     return str(value)
 
 
+def _attachment_types(value: Any) -> frozenset[str]:
+    known = {"pdf", "png", "jpeg", "docx", "xlsx", "txt", "csv"}
+    kinds = frozenset(v.strip().lower() for v in (value.split(",") if isinstance(value, str) else value) if v.strip())
+    if not kinds or kinds - known:
+        raise ValueError(f"expected a comma-separated subset of {', '.join(sorted(known))}")
+    return kinds
+
+
 # name -> (default, parser). A default of None means "computed in load_config".
 SETTINGS: dict[str, tuple[Any, Callable[[Any], Any]]] = {
     "DATABASE_URL": (None, _database_url),
@@ -83,6 +91,11 @@ SETTINGS: dict[str, tuple[Any, Callable[[Any], Any]]] = {
     "FORMS_DIR": (None, str),
     "TESTING": (False, _bool),
     "SQLALCHEMY_ECHO": (False, _bool),
+    # Attachments (app/attachments): stored outside the web root; below MAX_CONTENT_LENGTH so the
+    # multipart envelope still fits in one request.
+    "ATTACHMENTS_DIR": (None, str),
+    "ATTACHMENT_MAX_BYTES": (2 * 1024 * 1024 - 64 * 1024, _int),
+    "ATTACHMENT_TYPES": ("pdf,png,jpeg,docx,xlsx,txt,csv", _attachment_types),
 }
 
 
@@ -142,6 +155,7 @@ def load_config(instance_path: str, overrides: dict[str, Any] | None = None) -> 
         raise ConfigError("setting SECRET_KEY: must be at least 16 characters")
     result.setdefault("BPMN_DIR", str(root / "bpmn"))
     result.setdefault("FORMS_DIR", str(root / "forms"))
+    result.setdefault("ATTACHMENTS_DIR", str(folder / "attachments"))
 
     result["SQLALCHEMY_DATABASE_URI"] = result["DATABASE_URL"]
     result["SQLALCHEMY_ENGINE_OPTIONS"] = _engine_options(result["DATABASE_URL"])

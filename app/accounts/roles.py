@@ -58,6 +58,7 @@ ORGANISATION_KINDS = {
     "city_unit": _l("City user unit"),
     "district_unit": _l("District user unit"),
     "vendor": _l("Cloud vendor"),
+    "outside": _l("Outside body (via its supervising department)"),  # M.7
 }
 
 # Which roles a member of each kind of organisation may hold; keeps role grants coherent.
@@ -72,5 +73,6 @@ ROLES_BY_KIND = {
     "city_unit": {"unit"},
     "district_unit": {"unit"},
     "vendor": {"vendor"},
+    "outside": {"unit"},  # M.7: accepted outside bodies are handled like any unit
 }
 DISTRICT_KINDS = frozenset({"district_authority", "district_operator", "district_finance", "district_unit"})

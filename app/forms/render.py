@@ -60,6 +60,7 @@ class Cell:
     html: Markup | None = None
     rows: list[list[Cell]] = field(default_factory=list)
     height: int = 0
+    attachment_ids: list[str] | None = None  # a textfield holding attachment ids (properties.attachments)
 
 
 @dataclass
@@ -213,6 +214,8 @@ def _text(cell: Cell, component: Component, value: Any) -> None:
         return
     if component.type == "textfield":
         attrs["type"] = {"email": "email", "phone": "tel"}.get(rules.get("validationType"), "text")
+        if str((component.raw.get("properties") or {}).get("attachments", "")).lower() == "true":
+            cell.attachment_ids = re.findall(r"\d+", cell.value)  # app/attachments: upload link, downloads
     attrs["maxlength"] = rules.get("maxLength", DEFAULT_MAX_LENGTH[component.type])
     if rules.get("minLength"):
         attrs["minlength"] = rules["minLength"]

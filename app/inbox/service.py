@@ -28,6 +28,7 @@ from app.inbox import substitutes
 from app.inbox.due import DueRules, DueState
 from app.inbox.models import TaskNotice
 from app.security import Actor, all_tenants, get_visible, scoped
+from app.workflow import guards
 from app.workflow import service as workflow_service
 from app.workflow.access import can_see, can_work_on, candidate_criterion, covered_criterion, covering_for
 from app.workflow.models import HumanTask, ProcessDefinition, ProcessInstance
@@ -316,6 +317,7 @@ def complete(session: Session, actor: Actor, task_id: str, submitted: Any = None
     _must_be_open(task)
     behalf = acting_for(session, actor, task)
     data = validate(session, task, submitted, html_post=html_post)
+    guards.check(session, actor, task, data, lambda: task_data(session, task))  # domain rules, e.g. M.30
 
     def recheck(row: HumanTask) -> None:  # the workflow re-reads the row; the rule is the same
         if not (can_work_on(actor, row) if behalf is None else can_work_on(actor, row, as_user=behalf)):

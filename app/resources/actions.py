@@ -15,6 +15,7 @@ from sqlalchemy.orm import Session
 from app.calendar import service as calendar_service
 from app.calendar.rules import SHANGHAI, end_of, local_date
 from app.errors import Conflict, NotFound
+from app.onboarding import service as onboarding_service
 from app.projects import service as projects_service
 from app.resources import rules
 from app.resources.models import (
@@ -148,6 +149,7 @@ def withdraw_test(session: Session, application: Application, *, by: str, now: d
 
 def open_formal(session: Session, application: Application, *, by: str, now: datetime) -> None:
     """M.19: formal opening turns the verified test resources into formal ones."""
+    onboarding_service.require_complete(session, application.project_id, application.tenant_id)  # M.30
     for allocation in allocations(session, application, kind=TEST):
         if allocation.state != OPEN:
             continue

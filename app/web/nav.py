@@ -35,6 +35,8 @@ NAV = [
     NavItem("procurement.contract_list", _l("Contracts"),
             frozenset({"bdc", "eitc", "procurement", "district.authority", "district.finance", "district.operator"})),
     NavItem("admin.dashboard", _l("Admin"), frozenset({"admin", "process_owner"})),
+    NavItem("attachments.index", _l("Attachments")),
+    NavItem("onboarding.index", _l("Going on the cloud")),
     NavItem("web.api_docs", _l("API")),
 ]
 

@@ -10,11 +10,13 @@ from collections.abc import Callable
 import pytest
 
 from tests import builders
+from tests.attachments import probes as attachment_probes
 from tests.billing import probes as billing_probes
 from tests.evaluation import probes as evaluation_probes
 from tests.governance import probes as governance_probes
 from tests.inbox import probes as inbox_probes
 from tests.monitoring import probes as monitoring_probes
+from tests.onboarding import probes as onboarding_probes
 from tests.procurement import probes as procurement_probes
 from tests.resources import probes as resource_probes
 
@@ -107,6 +109,8 @@ PROBES: dict[str, Callable] = {
     **billing_probes.PROBES,  # settlement: tests/billing/probes.py
     **monitoring_probes.PROBES,
     **procurement_probes.PROBES,  # solicitations and contracts: tests/procurement/probes.py
+    **attachment_probes.PROBES,
+    **onboarding_probes.PROBES,
 }
 # Endpoints whose path parameter is not a tenant object (e.g. a definition key readable by all).
 NOT_TENANT_OBJECTS: set[str] = {"workflow.DefinitionXml"}
@@ -125,6 +129,8 @@ BODIES = {"workflow.InstanceMessages": {"name": "payment_confirmed"}, "tasks.Tas
           **billing_probes.BODIES,
           **monitoring_probes.BODIES,
           **procurement_probes.BODIES,
+          **attachment_probes.BODIES,
+          **onboarding_probes.BODIES,
           }
 MISSING = {"instance_id": 999999, "task_id": "00000000-0000-0000-0000-000000000000", "incident_id": 999999,
            "token_id": 999999, "timer_id": 999999, "absence_id": 999999, "notification_id": 999999,
@@ -134,6 +140,8 @@ MISSING = {"instance_id": 999999, "task_id": "00000000-0000-0000-0000-0000000000
            **billing_probes.MISSING,
            **monitoring_probes.MISSING,
            **procurement_probes.MISSING,
+           **attachment_probes.MISSING,
+           **onboarding_probes.MISSING,
            }
 
 

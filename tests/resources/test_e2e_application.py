@@ -8,6 +8,7 @@ from datetime import UTC, datetime
 from app.extensions import db
 from app.security import all_tenants
 from app.workflow.models import ProcessInstance
+from tests.onboarding.builders import golive_complete
 from tests.resources.conftest import fire, open_element_ids, pending_timer
 
 PROJECT = {"name": "互联网医院", "description": "预约挂号与在线问诊", "mlps_level": 3, "periodic": True,
@@ -78,6 +79,7 @@ def test_quota_to_formal_resources_with_missed_deadlines_escalated(api, frozen):
     api.do("unit", app_id, "Task_VerifyTest", {"verify_result": "passed", "verify_note": "验证通过"})
     formal = api.step("bdc", app_id, "Task_OpenFormal")
     assert formal["due_at"] == "2025-11-03T01:00:00+00:00"  # Friday 31 October, Monday 3 November
+    golive_complete(project_id, "xuhui")  # M.30: go-live security done (tested in tests/onboarding)
     api.do("bdc", app_id, "Task_OpenFormal", {"formal_opened": True})
 
     resources = api.get("unit", f"/resources?project_id={project_id}")
