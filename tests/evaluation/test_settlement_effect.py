@@ -42,3 +42,34 @@ def test_published_coefficient_changes_the_next_settlement_by_the_expected_amoun
     assert coefficient_on(db.session, organisation_id=v3, day=date(2025, 10, 15)) == Decimal(1)
     rows = coefficients_in_force(db.session, start=date(2025, 10, 1), end=date(2025, 12, 31))
     assert [(r.organisation_id, r.score) for r in rows] == [(v1, Decimal("62.50"))]
+
+
+def test_a_published_evaluation_lowers_the_next_quarters_statement(api, world):
+    """The whole chain (M.27, M.34): ratings → published evaluation → the settlement engine's October
+    statement for the vendor's district carries the coefficient, and September's does not."""
+    from app.billing import service as billing_service
+    from tests.billing.conftest import catalogue, resource, use
+
+    catalogue(effective_from=date(2025, 1, 1), prices={"IAAS-VCPU": "50"})  # the contract says 45
+    api.put("authority", "/evaluation-schemes/vendor", VENDOR_SCHEME)
+    api.post("xh_operator", "/vendor-feedback", {"vendor_id": world["v1"].id, "period": "2025Q3", "rating": 4})
+    api.post("unit", "/vendor-feedback", {"vendor_id": world["v1"].id, "period": "2025Q3", "rating": 3})
+    vcpu = resource("xuhui", "IAAS-VCPU")
+    use(vcpu, date(2025, 9, 1), 30, "2")  # 60 vCPU·days in September
+    use(vcpu, date(2025, 10, 1), 31, "2")  # 62 in October
+    publish_q3(api)
+
+    def statement(start: date, end: date):
+        figures = billing_service.compute_period(db.session, kind="monthly", start=start, end=end,
+                                                 tenant_ids=["xuhui"])
+        ((key, lines),) = figures.items()
+        return key, lines
+
+    sep_key, september = statement(date(2025, 9, 1), date(2025, 9, 30))
+    oct_key, october = statement(date(2025, 10, 1), date(2025, 10, 31))
+    assert sep_key.vendor_id == oct_key.vendor_id == world["v1"].id  # the contract's vendor
+    # The contract's locked 45 (not the catalogue's 50) × usage × coefficient, to the fen.
+    assert [(ln.quantity, ln.coefficient, ln.amount) for ln in september] == [
+        (Decimal("60"), Decimal("1"), Decimal("2700.00"))]
+    assert [(ln.quantity, ln.coefficient, ln.amount) for ln in october] == [
+        (Decimal("62"), Decimal("0.95"), Decimal("2650.50"))]  # 62 × 45 × 0.95
