@@ -10,14 +10,19 @@ every tenant's files) and a failure there would be an incident, not a refusal.
 """
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Any
+
+from sqlalchemy.orm import Session
 
 from app.attachments.service import parse_ids
 from app.errors import ValidationFailed
 from app.governance import changes, drills, incidents
 from app.governance.access import require_documents
+from app.security import Actor
 from app.workflow.guards import task_guard
 from app.workflow.handlers import BpmnError, HandlerContext, handler
+from app.workflow.models import HumanTask
 
 # What a missed incident deadline is shown as (M.31; DESIGN §2: escalated, never dropped).
 ESCALATIONS = {
@@ -49,7 +54,7 @@ def _documents(ctx: HandlerContext, key: str) -> list[int]:
 @task_guard("vendor_change", "Task_Revise", "Task_Evaluation", "Task_CompletionReport")
 @task_guard("security_incident", "Task_Report")
 @task_guard("security_drill", "Task_CarryOut")
-def documents_visible(session, actor, task, data, current) -> None:
+def documents_visible(session: Session, actor: Actor, task: HumanTask, data: Mapping[str, Any], current: Any) -> None:
     """Every document the step names is an attachment the person completing it may see."""
     field, at_least = DOCUMENT_FIELDS[(task.process_key, task.element_id)]
     require_documents(session, actor, data.get(field), field=field, at_least=at_least)

@@ -128,7 +128,7 @@ def test_major_change_needs_expert_evaluation_and_the_authority(api, frozen, wor
     assert refused["error"]["fields"] == {"evaluation_attachment_ids": [f"No such attachment: {bdc_file}."]}
     reports = [api.upload("vendor", "evaluation.pdf"), api.upload("vendor", "experts.pdf")]
     api.do("vendor", path(change), "Task_Evaluation",
-           evaluation | {"evaluation_attachment_ids": f"{reports[0]}, {reports[1]}"})
+           evaluation | {"evaluation_attachment_ids": f"{reports[0]}，{reports[1]}"})  # a Chinese comma too
     step = api.step("authority", path(change), "Task_AuthorityApprove")
     api.call("bdc", "POST", f"/tasks/{step['task_id']}/complete",
              {"data": {"authority_decision": "approve", "authority_comment": "x"}}, status=403)
