@@ -4,10 +4,11 @@ Vendor changes (M.28) concern the vendor that proposes them and the city bodies 
 a vendor sees its own organisation's plans; bdc, the authority and eitc see all. Incidents (M.31)
 follow the tenant rule (a district sees its own), and inside it a unit or a vendor sees only the
 incidents it reported or that concern it. Anything else answers as absent.
+
+Documents are ids in the attachment store (``app.attachments``), parsed and checked there.
 """
 from __future__ import annotations
 
-from collections.abc import Iterable
 from typing import Any
 
 from flask_babel import gettext as _
@@ -15,7 +16,8 @@ from sqlalchemy import false, or_, select
 from sqlalchemy.orm import Session
 
 from app.accounts.roles import DISTRICT_ROLES
-from app.errors import Forbidden, ValidationFailed
+from app.attachments import service as attachments_service
+from app.errors import Forbidden
 from app.governance.models import SecurityDrill, SecurityIncident, VendorChange
 from app.projects.service import organisation_id
 from app.security import Actor, all_tenants, scoped
@@ -62,32 +64,10 @@ def visible_drills(session: Session, actor: Actor, *criteria: Any):
     return stmt if actor.has_any(DRILL_READERS) else stmt.where(false())
 
 
-def attachment_ids(value: Any, field: str = "attachment_ids", *, required: bool = False) -> list[int]:
-    """Documents are attachment ids: a list of positive integers, or ``"3, 4"`` as a form writes them."""
-    if value is None or value == "":
-        items: Iterable[Any] = []
-    elif isinstance(value, str):
-        items = [part.strip() for part in value.split(",") if part.strip()]
-    elif isinstance(value, list | tuple):
-        items = value
-    else:
-        raise ValidationFailed(_("Some fields are invalid."), fields={field: [_("A list of attachment ids.")]})
-    ids: list[int] = []
-    for item in items:
-        number = int(item) if isinstance(item, int) or (isinstance(item, str) and item.isdigit()) else 0
-        if isinstance(item, bool) or number <= 0:
-            raise ValidationFailed(_("Some fields are invalid."),
-                                   fields={field: [_("Attachment ids are positive whole numbers.")]})
-        if number not in ids:
-            ids.append(number)
-    if required and not ids:
-        raise ValidationFailed(_("Some fields are invalid."), fields={field: [_("Attach the document.")]})
-    return ids
-
-
-def require_documents(session: Session, actor: Actor, ids: list[int]) -> list[int]:
-    """The documents a governance record names, checked once for every caller."""
-    # MERGE: call app.attachments.service.require_attachments(session, actor, ids) here once
-    # app/attachments is merged, so an id must name an attachment the actor may see.
-    return ids
-
+def require_documents(session: Session, actor: Actor, ids: Any, *, field: str = "attachment_ids",
+                      at_least: int = 0) -> list[int]:
+    """The documents a governance record names, checked once for every caller: each id names an
+    attachment ``actor`` may see (a vendor or unit only its own organisation's, another tenant's
+    answers like a missing one), else 422 naming ``field``, the form or API field the ids came from."""
+    return [a.id for a in attachments_service.require_attachments(session, actor, ids, field=field,
+                                                                  at_least=at_least)]

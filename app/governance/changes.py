@@ -17,6 +17,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from app.accounts.roles import DISTRICTS
+from app.attachments.service import parse_ids
 from app.calendar import service as calendar_service
 from app.calendar.rules import SHANGHAI, local_date
 from app.errors import Conflict, NotFound, ValidationFailed
@@ -24,7 +25,6 @@ from app.governance import rules
 from app.governance.access import (
     BDC,
     VENDOR,
-    attachment_ids,
     own_organisation,
     require_documents,
     visible_changes,
@@ -56,7 +56,7 @@ CITY = "city"
 def submit(session: Session, actor: Actor, *, title: str, window_start: datetime, window_end: datetime,
            impact: str, rollback_plan: str, now: datetime, description: str = "", affected_systems: str = "",
            affected_districts: list[str] | None = None, major: bool = False,
-           attachment_ids: list[int] | None = None) -> VendorChange:
+           attachment_ids: list[int] | str | None = None) -> VendorChange:
     """M.28: a vendor submits its plan in advance; the process starts with bdc's review."""
     require_role(actor, VENDOR)
     vendor_id = own_organisation(session, actor)
@@ -68,7 +68,7 @@ def submit(session: Session, actor: Actor, *, title: str, window_start: datetime
                           affected_districts=districts, impact=impact.strip(), rollback_plan=rollback_plan.strip(),
                           window_start=window_start.astimezone(UTC), window_end=window_end.astimezone(UTC),
                           major=major,
-                          attachment_ids=require_documents(session, actor, _ids(attachment_ids)),
+                          attachment_ids=require_documents(session, actor, attachment_ids),
                           status=REVIEWING, submitted_by=actor.username, submitted_at=now)
     session.add(change)
     session.flush()
@@ -93,10 +93,6 @@ def _plan_variables(change: VendorChange) -> dict[str, Any]:
             "impact": change.impact, "rollback_plan": change.rollback_plan,
             "affected": "、".join(DISTRICTS.get(d, d) for d in change.affected_districts) or "—",
             "affected_systems": change.affected_systems or "—"}
-
-
-def _ids(value: Any, field: str = "attachment_ids", *, required: bool = False) -> list[int]:
-    return attachment_ids(value, field, required=required)
 
 
 def _districts(codes: list[str]) -> list[str]:
@@ -179,8 +175,8 @@ def revise(session: Session, change: VendorChange, data: dict[str, Any], *, now:
     rules.check_window(calendar_service.calendar(session), now=now, start=start, end=end, major=change.major)
     change.window_start, change.window_end = start.astimezone(UTC), end.astimezone(UTC)
     change.impact, change.rollback_plan = str(data["impact"]).strip(), str(data["rollback_plan"]).strip()
-    if data.get("attachment_ids"):
-        change.attachment_ids = _ids(data.get("attachment_ids"))
+    if data.get("attachment_ids"):  # checked against the vendor by the step's guard (handlers.py)
+        change.attachment_ids = parse_ids(data.get("attachment_ids"), field="attachment_ids")
     change.status, change.revision = REVIEWING, change.revision + 1
     session.flush()
     return _plan_variables(change)

@@ -1,17 +1,28 @@
-"""Service-task handlers of the governance processes: small wrappers around the services (STYLE habit 5).
+"""Service-task handlers and task guards of the governance processes: small wrappers around the
+services (STYLE habit 5).
 
-Each reads the record's id from the process variables and records what the step decided. ``by``
-is whoever completed the step before (the system for a timer).
+Each handler reads the record's id from the process variables and records what the step decided.
+``by`` is whoever completed the step before (the system for a timer). The documents a step names
+are checked by a task guard (``app.workflow.guards``) before the step completes, against the person
+completing it: a vendor names only its own organisation's files, and an id that person may not see
+is a 422 on the form's field. A handler only stores the ids: it may run as the system (which sees
+every tenant's files) and a failure there would be an incident, not a refusal.
 """
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Any
 
+from sqlalchemy.orm import Session
+
+from app.attachments.service import parse_ids
 from app.errors import ValidationFailed
 from app.governance import changes, drills, incidents
-from app.governance.access import attachment_ids, require_documents
-from app.security import SYSTEM
+from app.governance.access import require_documents
+from app.security import Actor
+from app.workflow.guards import task_guard
 from app.workflow.handlers import BpmnError, HandlerContext, handler
+from app.workflow.models import HumanTask
 
 # What a missed incident deadline is shown as (M.31; DESIGN §2: escalated, never dropped).
 ESCALATIONS = {
@@ -25,9 +36,28 @@ def _by(ctx: HandlerContext) -> str:
     return getattr(ctx.actor, "username", None) or "system"
 
 
+# The form field holding a step's documents, and how many it needs (the forms' "required").
+DOCUMENT_FIELDS = {
+    ("vendor_change", "Task_Revise"): ("attachment_ids", 0),
+    ("vendor_change", "Task_Evaluation"): ("evaluation_attachment_ids", 1),  # M.28: the evaluation report
+    ("vendor_change", "Task_CompletionReport"): ("completion_attachment_ids", 1),
+    ("security_incident", "Task_Report"): ("report_attachment_ids", 1),  # M.31: the report to the departments
+    ("security_drill", "Task_CarryOut"): ("drill_attachment_ids", 0),
+}
+
+
 def _documents(ctx: HandlerContext, key: str) -> list[int]:
-    """Attachment ids a form names, checked as the person who completed the step."""
-    return require_documents(ctx.session, ctx.actor or SYSTEM, attachment_ids(ctx.data.get(key), key))
+    """Attachment ids a form names, already checked by ``documents_visible`` as the person completing."""
+    return parse_ids(ctx.data.get(key), field=key)
+
+
+@task_guard("vendor_change", "Task_Revise", "Task_Evaluation", "Task_CompletionReport")
+@task_guard("security_incident", "Task_Report")
+@task_guard("security_drill", "Task_CarryOut")
+def documents_visible(session: Session, actor: Actor, task: HumanTask, data: Mapping[str, Any], current: Any) -> None:
+    """Every document the step names is an attachment the person completing it may see."""
+    field, at_least = DOCUMENT_FIELDS[(task.process_key, task.element_id)]
+    require_documents(session, actor, data.get(field), field=field, at_least=at_least)
 
 
 def _text(ctx: HandlerContext, key: str) -> str:

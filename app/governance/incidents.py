@@ -20,7 +20,7 @@ from app.calendar import service as calendar_service
 from app.calendar.rules import local_date
 from app.errors import NotFound, ValidationFailed
 from app.governance import rules
-from app.governance.access import BDC, UNIT, VENDOR, attachment_ids, own_organisation, require_documents
+from app.governance.access import BDC, UNIT, VENDOR, own_organisation, require_documents
 from app.governance.access import visible_incidents as _visible
 from app.governance.models import CLOSED, INVESTIGATING, REPORTING, SecurityIncident
 from app.security import SYSTEM, Actor, all_tenants, require_role
@@ -32,7 +32,7 @@ REPORTERS = (BDC, UNIT, VENDOR, "district.operator")
 
 def report(session: Session, actor: Actor, *, title: str, severity: int, occurred_at: datetime, now: datetime,
            description: str = "", tenant_id: str | None = None, vendor_id: int | None = None,
-           attachment_ids: list[int] | None = None) -> SecurityIncident:
+           attachment_ids: list[int] | str | None = None) -> SecurityIncident:
     """M.31: an incident is reported with its severity; its handling starts at once."""
     require_role(actor, *REPORTERS)
     org_id = own_organisation(session, actor)
@@ -50,7 +50,7 @@ def report(session: Session, actor: Actor, *, title: str, severity: int, occurre
         tenant_id=tenant, number="", title=title.strip(), description=description or "", severity=severity,
         occurred_at=occurred_at, reporter_org_id=org_id, unit_id=org_id if UNIT in actor.roles else None,
         vendor_id=vendor.id if vendor else None, status="containing", reported_by=actor.username, reported_at=now,
-        attachment_ids=require_documents(session, actor, attachment_ids_of(attachment_ids)),
+        attachment_ids=require_documents(session, actor, attachment_ids),
         contain_due=rules.contain_due(calendar_service.calendar(session), severity, now))
     session.add(incident)
     session.flush()
@@ -63,10 +63,6 @@ def report(session: Session, actor: Actor, *, title: str, severity: int, occurre
     incident.instance_id = instance.id
     session.flush()
     return incident
-
-
-def attachment_ids_of(value: Any, field: str = "attachment_ids", *, required: bool = False) -> list[int]:
-    return attachment_ids(value, field, required=required)
 
 
 def _tenant(actor: Actor, tenant_id: str | None) -> str:

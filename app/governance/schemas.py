@@ -7,7 +7,8 @@ from app.accounts.roles import DISTRICTS
 from app.governance.models import CHANGE_STATES, DRILL_STATES, INCIDENT_STATES, OUTCOMES
 
 AttachmentIds = dict(load_default=list, validate=validate.Length(max=50),
-                     metadata={"description": "ids of documents in the attachment store"})
+                     metadata={"description": "ids of documents in the attachment store, each one the caller "
+                                              "may see (a vendor or unit: its own organisation's); else 422"})
 TENANTS = ["city", *DISTRICTS]
 
 

@@ -54,14 +54,6 @@ def _moment(form: MultiDict, name: str) -> datetime:
     return value if value.tzinfo else value.replace(tzinfo=app_zone())
 
 
-def _ids(form: MultiDict, name: str) -> list[int]:
-    text = (form.get(name) or "").strip()
-    parts = [p.strip() for p in text.split(",") if p.strip()]
-    if any(not p.isdigit() or int(p) <= 0 for p in parts):
-        raise _fail(name, _("Attachment ids are positive whole numbers."))
-    return [int(p) for p in parts]
-
-
 def _text(form: MultiDict, name: str, limit: int = 4000) -> str:
     return (form.get(name) or "").strip()[:limit]
 
@@ -101,7 +93,7 @@ def change_submit():
             affected_systems=_text(form, "affected_systems"), affected_districts=form.getlist("affected_districts"),
             impact=_text(form, "impact"), rollback_plan=_text(form, "rollback_plan"),
             window_start=_moment(form, "window_start"), window_end=_moment(form, "window_end"),
-            major=form.get("major") in ("on", "true", "1"), attachment_ids=_ids(form, "attachment_ids"))
+            major=form.get("major") in ("on", "true", "1"), attachment_ids=form.get("attachment_ids"))
     return _submit("governance/changes.html", submit,
                    lambda c: _("Change plan %(number)s submitted to bdc (Article 28).", number=c.number),
                    lambda c: url_for("governance.change", change_id=c.id),
@@ -152,7 +144,7 @@ def incident_report():
         return incidents.report(db.session, actor, now=clock.now(), title=_text(form, "title", 200),
                                 description=_text(form, "description"), severity=severity,
                                 occurred_at=_moment(form, "occurred_at"), tenant_id=form.get("tenant_id") or None,
-                                attachment_ids=_ids(form, "attachment_ids"))
+                                attachment_ids=form.get("attachment_ids"))
     return _submit("governance/incidents.html", report,
                    lambda i: _("Incident %(number)s reported; handling has started (Article 31).", number=i.number),
                    lambda i: url_for("governance.incident", incident_id=i.id),

@@ -1,11 +1,13 @@
 """Governance tests: the three diagrams deployed, vendors, city bodies and units of two districts,
-and the frozen clock of the resource tests (``frozen``: the app's clock and the engine's timers).
+the attachment store in a temporary folder (documents are real uploads), and the frozen clock of
+the resource tests (``frozen``: the app's clock and the engine's timers).
 
 T0 is Monday 2025-09-22, 09:00 Shanghai, a week before the National Day holiday (1–8 October,
 makeup workdays Sunday 28 September and Saturday 11 October).
 """
 from __future__ import annotations
 
+import io
 from pathlib import Path
 
 import pytest
@@ -15,6 +17,7 @@ from app.extensions import db as _db
 from app.security import SYSTEM
 from app.workflow import deployment
 from tests import builders
+from tests.attachments.conftest import PDF, store  # noqa: F401 - fixture
 from tests.resources.conftest import T0, fire, frozen, open_element_ids, pending_timer  # noqa: F401
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -30,7 +33,7 @@ def _forget_cached_definitions():
 
 
 @pytest.fixture()
-def world(db, frozen):  # noqa: F811 - the fixture imported above
+def world(db, frozen, store):  # noqa: F811 - the fixtures imported above
     calendar_service.seed_from_package(_db.session)
     for key in DIAGRAMS:
         path = ROOT / "bpmn" / f"{key}.bpmn"
@@ -84,6 +87,13 @@ class Api:
 
     def post(self, who, path, body=None, status=201):
         return self.call(who, "POST", path, body or {}, status=status).get_json()
+
+    def upload(self, who: str, name: str = "document.pdf") -> int:
+        """A document uploaded by ``who`` to the attachment store: its id."""
+        response = self.client.post("/api/v1/attachments", headers=self.headers(who),
+                                    data={"file": (io.BytesIO(PDF), name)}, content_type="multipart/form-data")
+        assert response.status_code == 201, response.get_json()
+        return response.get_json()["id"]
 
     def step(self, who: str, path: str, element_id: str) -> dict:
         detail = self.get(who, path)

@@ -50,8 +50,9 @@ def test_a_drill_started_by_its_schedule_is_planned_carried_out_and_closed(app, 
     assert open_element_ids(drill["instance_id"]) == ["Task_Plan"]
     api.do("bdc", path(drill), "Task_Plan", {"drill_title": "勒索病毒应急演练", "scenario": "核心数据库被加密",
                                              "planned_on": "2026-01-22", "participants": "市大数据中心、甲云服务商"})
+    record = api.upload("bdc", "drill-record.pdf")
     api.do("bdc", path(drill), "Task_CarryOut", {"executed_on": "2026-01-22", "drill_summary": "按预案完成恢复",
-                                                 "drill_attachment_ids": "51"})
+                                                 "drill_attachment_ids": f"{record}"})
     # A finding without its owner or date goes back with the line named.
     api.do("bdc", path(drill), "Task_Findings", {"findings": "备份恢复超时 | 甲云服务商 | 2026-02-28\n告警未推送"})
     task = api.get("bdc", f"/tasks/{api.step('bdc', path(drill), 'Task_Findings')['task_id']}")
@@ -64,7 +65,7 @@ def test_a_drill_started_by_its_schedule_is_planned_carried_out_and_closed(app, 
         "closed", "勒索病毒应急演练", "2026-01-22", "2026-01-22")
     assert [(f["description"], f["owner"], f["due_on"]) for f in closed["findings"]] == [
         ("备份恢复超时", "甲云服务商", "2026-02-28"), ("告警未推送值班人员", "市大数据中心", "2026-03-15")]
-    assert (closed["attachment_ids"], closed["open_steps"]) == ([51], [])
+    assert (closed["attachment_ids"], closed["open_steps"]) == ([record], [])
 
 
 def test_bdc_starts_a_drill_by_hand_and_others_cannot(api, frozen, world):

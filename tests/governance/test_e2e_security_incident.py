@@ -10,7 +10,7 @@ from tests.governance.conftest import fire, open_element_ids, pending_timer
 
 def incident(api, who: str = "unit", **overrides) -> dict:
     body = {"title": "健康档案系统遭受勒索软件攻击", "description": "部分主机文件被加密", "severity": 2,
-            "occurred_at": "2025-09-22T08:30:00+08:00", "attachment_ids": [41]}
+            "occurred_at": "2025-09-22T08:30:00+08:00", "attachment_ids": []}
     return api.post(who, "/security-incidents", body | overrides)
 
 
@@ -19,8 +19,10 @@ def path(item: dict) -> str:
 
 
 def test_missed_containment_deadline_escalates_then_the_incident_is_reported_and_closed(api, frozen, world):
-    reported = incident(api)
+    evidence = api.upload("unit", "screenshot.pdf")
+    reported = incident(api, attachment_ids=[evidence])
     assert (reported["tenant"], reported["status"], reported["severity"]) == ("xuhui", "containing", 2)
+    assert reported["attachment_ids"] == [evidence]
     # 重大 (level 2): contained within 6 hours of the report (rules.SEVERITIES).
     assert reported["contain_due"] == "2025-09-22T07:00:00+00:00"
     assert api.step("bdc", path(reported), "Task_Contain")["due_at"] == "2025-09-22T07:00:00+00:00"
@@ -40,13 +42,15 @@ def test_missed_containment_deadline_escalates_then_the_incident_is_reported_and
     vendor_id = world["vendor"].organisation_id
     api.do("bdc", path(reported), "Task_Investigate", {"cause": "云平台补丁未及时安装",
                                                         "responsible_vendor": str(vendor_id)})
+    # bdc's report names its own file and the unit's evidence (bdc sees every district's files).
+    report = api.upload("bdc", "report.pdf")
     api.do("bdc", path(reported), "Task_Report", {"report_summary": "已处置完毕，未造成数据泄露",
-                                                   "report_attachment_ids": "42"})
+                                                   "report_attachment_ids": f"{report}, {evidence}"})
 
     closed = api.get("unit", path(reported))
     assert (closed["status"], closed["vendor_id"], closed["cause"]) == ("closed", vendor_id, "云平台补丁未及时安装")
     assert closed["reported_to"] == ["authority", "eitc", "district.authority@xuhui"]
-    assert (closed["report_attachment_ids"], closed["open_steps"]) == ([42], [])
+    assert (closed["report_attachment_ids"], closed["open_steps"]) == ([report, evidence], [])
     # The vendor held responsible now sees it; its evaluation counts it (indicators).
     assert [i["id"] for i in api.get("vendor", "/security-incidents")] == [reported["id"]]
 
@@ -82,6 +86,25 @@ def test_severity_sets_the_deadline(api, frozen, world):
     assert "occurred_at" in future.get_json()["error"]["fields"]
     api.call("eitc", "POST", "/security-incidents", {"title": "x", "severity": 4,
                                                      "occurred_at": "2025-09-22T08:00:00+08:00"}, status=403)
+
+
+def test_incident_documents_must_be_attachments_the_reporter_may_see(api, frozen, world):
+    """A unit names only its own organisation's files: a colleague unit's in the same district,
+    another district's (another tenant) and a missing id are refused alike on the field."""
+    for other in (api.upload("other_unit"), api.upload("hp_unit"), 999999):
+        response = api.call("unit", "POST", "/security-incidents",
+                            {"title": "x", "severity": 4, "occurred_at": "2025-09-22T08:00:00+08:00",
+                             "attachment_ids": [api.upload("unit"), other]}, status=422)
+        assert response.get_json()["error"]["fields"] == {"attachment_ids": [f"No such attachment: {other}."]}
+    assert api.get("unit", "/security-incidents") == []
+    # bdc's report must name files too: a missing one is refused and the step stays open.
+    reported = incident(api, "bdc", severity=4)
+    api.do("bdc", path(reported), "Task_Contain", {"containment_note": "已封堵端口"})
+    api.do("bdc", path(reported), "Task_Investigate", {"cause": "配置错误", "responsible_vendor": ""})
+    refused = api.do("bdc", path(reported), "Task_Report", {"report_summary": "已处置",
+                                                             "report_attachment_ids": "999999"}, status=422)
+    assert refused["error"]["fields"] == {"report_attachment_ids": ["No such attachment: 999999."]}
+    assert open_element_ids(reported["instance_id"]) == ["Task_Report"]
 
 
 def test_units_see_their_own_districts_theirs_city_roles_all(api, frozen, world):

@@ -19,30 +19,39 @@ def post(client, path: str, data: dict):
 
 
 PLAN = {"title": "存储扩容调整", "impact": "无中断", "rollback_plan": "回退至原配置",
-        "window_start": "2025-09-28T10:00", "window_end": "2025-09-28T12:00", "affected_districts": ["xuhui"],
-        "attachment_ids": "5, 6"}
+        "window_start": "2025-09-28T10:00", "window_end": "2025-09-28T12:00", "affected_districts": ["xuhui"]}
 
 
-def test_vendor_submits_a_plan_and_sees_a_refusal_next_to_the_field(client, auth, frozen, world):
+def test_vendor_submits_a_plan_and_sees_a_refusal_next_to_the_field(client, auth, api, frozen, world):
+    first, second, foreign = api.upload("vendor", "plan.pdf"), api.upload("vendor", "rollback.pdf"), \
+        api.upload("vendor2")
+    documents = {"attachment_ids": f"{first}, {second}"}
     auth.login("vendor.a1")
-    assert "Submit a change plan" in page(client, "/governance/changes")
-    late = post(client, "/governance/changes", PLAN | {"window_start": "2025-09-26T10:00"})
+    html = page(client, "/governance/changes")
+    assert "Submit a change plan" in html and 'data-testid="attachments-widget"' in html  # the upload link
+    late = post(client, "/governance/changes", PLAN | documents | {"window_start": "2025-09-26T10:00"})
     assert late.status_code == 422
     html = late.get_data(as_text=True)
     assert 'data-testid="error-window_start"' in html and "The earliest start is 2025-09-28." in html
-    bad = post(client, "/governance/changes", PLAN | {"attachment_ids": "5, x"})
-    assert bad.status_code == 422 and "Attachment ids are positive whole numbers." in bad.get_data(as_text=True)
+    bad = post(client, "/governance/changes", PLAN | {"attachment_ids": f"{first}, x"})
+    assert bad.status_code == 422 and "List attachment numbers, e.g. 3, 5." in bad.get_data(as_text=True)
+    other = post(client, "/governance/changes", PLAN | {"attachment_ids": f"{first}, {foreign}"})
+    html = other.get_data(as_text=True)  # another vendor's file answers like a missing one, by the field
+    assert other.status_code == 422 and 'data-testid="error-attachment_ids"' in html
+    assert f"No such attachment: {foreign}." in html
 
-    done = post(client, "/governance/changes", PLAN)
+    done = post(client, "/governance/changes", PLAN | documents)
     assert done.status_code == 303
     html = page(client, done.headers["Location"])
-    assert "存储扩容调整" in html and "#5, #6" in html and "徐汇区" in html
+    assert "存储扩容调整" in html and "徐汇区" in html
+    for number in (first, second):  # each document a download link
+        assert f'href="/attachments/{number}/download" download>#{number}</a>' in html
     assert "审核优化调整方案" in html  # waiting on bdc's review
 
 
 def test_change_carried_out_before_approval_shows_as_a_violation(client, auth, api, frozen, world):
-    change = api.post("vendor", "/vendor-changes", {k: v for k, v in PLAN.items() if k != "attachment_ids"}
-                      | {"window_start": "2025-09-28T10:00:00+08:00", "window_end": "2025-09-28T12:00:00+08:00"})
+    change = api.post("vendor", "/vendor-changes", PLAN | {"window_start": "2025-09-28T10:00:00+08:00",
+                                                           "window_end": "2025-09-28T12:00:00+08:00"})
     frozen.current = datetime(2025, 9, 23, 2, 0, tzinfo=UTC)
     auth.login("bdc1")
     response = post(client, f"/governance/changes/{change['id']}/carried-out",
@@ -90,8 +99,8 @@ def test_bdc_starts_a_drill_from_the_page(client, auth, frozen, world):
 
 def test_the_inbox_renders_each_governance_form(client, auth, api, frozen, world):
     """The forms are Camunda Forms the inbox renders: the plan, the deadline and the vendor choice show."""
-    change = api.post("vendor", "/vendor-changes", {k: v for k, v in PLAN.items() if k != "attachment_ids"}
-                      | {"window_start": "2025-09-28T10:00:00+08:00", "window_end": "2025-09-28T12:00:00+08:00"})
+    change = api.post("vendor", "/vendor-changes", PLAN | {"window_start": "2025-09-28T10:00:00+08:00",
+                                                           "window_end": "2025-09-28T12:00:00+08:00"})
     reported = api.post("unit", "/security-incidents", {"title": "数据库异常访问", "severity": 3,
                                                        "occurred_at": "2025-09-22T08:00:00+08:00"})
     api.do("bdc", f"/security-incidents/{reported['id']}", "Task_Contain", {"containment_note": "封禁来源地址"})
@@ -102,3 +111,7 @@ def test_the_inbox_renders_each_governance_form(client, auth, api, frozen, world
     investigate = api.step("bdc", f"/security-incidents/{reported['id']}", "Task_Investigate")
     html = page(client, f"/inbox/tasks/{investigate['task_id']}")
     assert "封禁来源地址" in html and "甲云服务商" in html and "乙云服务商" in html
+    # The report's documents field is an attachments field: the upload link under it.
+    api.do("bdc", f"/security-incidents/{reported['id']}", "Task_Investigate", {"cause": "弱口令"})
+    report = api.step("bdc", f"/security-incidents/{reported['id']}", "Task_Report")
+    assert 'data-testid="attachments-report_attachment_ids"' in page(client, f"/inbox/tasks/{report['task_id']}")
