@@ -15,7 +15,8 @@ from typing import Any
 from flask import current_app
 from flask_babel import gettext as _
 from sqlalchemy import func, select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, defer
+from sqlalchemy.orm.attributes import set_committed_value
 
 from app import clock
 from app.errors import Conflict, Forbidden, NotFound
@@ -34,7 +35,9 @@ def get_engine() -> Engine:
 
 # -- starting ---------------------------------------------------------------------------------
 def latest_definition(session: Session, key: str) -> ProcessDefinition:
+    # The XML and forms are read only when the spec cache misses (steps.cached_spec).
     definition = session.scalar(select(ProcessDefinition).where(ProcessDefinition.key == key)
+                                .options(defer(ProcessDefinition.xml), defer(ProcessDefinition.forms))
                                 .order_by(ProcessDefinition.version.desc()).limit(1))
     if definition is None:
         raise NotFound(_("No process %(key)s is deployed.", key=key), fields={"process_key": ["unknown"]})
@@ -64,25 +67,29 @@ def complete_task(session: Session, actor: Actor, task_id: str, data: dict[str, 
                   on_behalf_of: str | None = None, authorize: Callable[[HumanTask], None] | None = None
                   ) -> HumanTask:
     """Complete an open user task with (already form-validated) data. 409 if it is done already."""
-    row = get_visible(session, actor, HumanTask, task_id)
+    # One statement: the task as the actor may see it (404 otherwise) and its instance, locked.
+    row, instance = steps.lock_task(session, actor, task_id)
     (authorize or _default_authorize(actor))(row)
     data = steps.clean_variables(data, field="data")
-    with steps.step(session, get_engine(), actor, row.instance_id, on_behalf_of=on_behalf_of) as run:
-        # Re-read under the instance lock: the row loaded above may predate a concurrent completion,
-        # and the identity map would otherwise hand back that stale copy.
-        fresh = session.execute(all_tenants(select(HumanTask).where(HumanTask.id == task_id))
-                                .execution_options(populate_existing=True)).scalar_one_or_none()
-        if fresh is None or fresh.status != "open":
-            raise Conflict(_("This task has already been completed."), code="task_completed")
-        live = run.engine.find_ready_user_task(run.workflow, task_id)
+    with steps.step(session, get_engine(), actor, instance, on_behalf_of=on_behalf_of) as run:
+        live = run.engine.find_ready_user_task(run.workflow, task_id) if row.status == "open" else None
         if live is None:
+            # Under the lock the instance state is the truth; the task row read with it may predate
+            # a completion committed while this step waited for the lock: re-read it to say which.
+            status = session.scalar(all_tenants(select(HumanTask.status).where(HumanTask.id == task_id)))
+            if status != "open":
+                raise Conflict(_("This task has already been completed."), code="task_completed")
             raise Conflict(_("This task is no longer waiting for input."), code="task_not_ready")
         # Audit before/after of every variable the completion changes (issue 3: data changes).
         changes = {key: [live.data.get(key), value] for key, value in data.items() if live.data.get(key) != value}
         task = run.engine.complete_user_task(run.workflow, task_id, data)
         run.completed_task(task_id, data)
         run.audit.add("task_completed", task.task_spec.bpmn_id, task=task_id, data=data, changes=changes)
-    return fresh
+    if row.status == "open":  # the step closed the row through Core; the returned object says so
+        set_committed_value(row, "status", "completed")
+        set_committed_value(row, "completed_at", run.now)
+        set_committed_value(row, "completed_by", actor.username)
+    return row
 
 
 def _default_authorize(actor: Actor) -> Callable[[HumanTask], None]:
