@@ -130,13 +130,20 @@ def cancel_instance(session: Session, actor: Actor, instance_id: int, reason: st
 
 def fire_timer(session: Session, timer_id: int, *, now: datetime | None = None) -> bool:
     """Fire one due timer through the engine (scheduler only). False if it is no longer pending."""
-    from app.security import SYSTEM
-
-    now = now or clock.now()
     timer = session.scalar(all_tenants(select(Timer).where(Timer.id == timer_id)))
     if timer is None or timer.status != "pending":
         return False
-    with steps.step(session, get_engine(), SYSTEM, timer.instance_id, now=now) as run:
+    return fire_claimed(session, timer, timer.instance_id, now=now)
+
+
+def fire_claimed(session: Session, timer: Timer, instance: ProcessInstance | int, *,
+                 now: datetime | None = None) -> bool:
+    """Fire a pending timer row the caller has read under lock together with its instance (the
+    scheduler's claim): no second read of either. ``instance`` may be an id, then it is locked here."""
+    from app.security import SYSTEM
+
+    now = now or clock.now()
+    with steps.step(session, get_engine(), SYSTEM, instance, now=now) as run:
         if not run.engine.fire_timer(run.workflow, timer.task_id):
             timer.status = "cancelled"
             return False

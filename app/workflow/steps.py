@@ -360,9 +360,11 @@ def _sync_timers(run: Run, snap: Snapshot, pending: dict[str, Any]) -> None:
         if waiting is not None and instance.status in LIVE_STATUSES:
             if waiting.due_at != row.due_at:  # a cycle timer moved on to its next occurrence
                 conn.execute(_MOVE_TIMER, {"timer": row.id, "due": waiting.due_at, "at": run.now})
+                _tell_loaded_timer(run.session, row.id, due_at=waiting.due_at, fired_at=run.now)
             continue
         status = "fired" if task_id in run.fired_timers else "cancelled"
         conn.execute(_END_TIMER, {"timer": row.id, "new_status": status, "at": run.now})
+        _tell_loaded_timer(run.session, row.id, status=status, fired_at=run.now)
     if instance.status not in LIVE_STATUSES:
         return
     new = [{"instance_id": instance.id, "tenant_id": instance.tenant_id, "task_id": t.task_id,
@@ -374,6 +376,14 @@ def _sync_timers(run: Run, snap: Snapshot, pending: dict[str, Any]) -> None:
         for row in new:
             run.audit.add("timer_scheduled", row["element_id"], due_at=row["due_at"].isoformat())
         notify_new_timer(min(row["due_at"] for row in new))
+
+
+def _tell_loaded_timer(session: Session, timer_id: int, **values: Any) -> None:
+    """A Timer object the session holds (the scheduler's claim) learns what Core just wrote."""
+    loaded = session.identity_map.get(session.identity_key(Timer, timer_id))
+    if loaded is not None:
+        for key, value in values.items():
+            set_committed_value(loaded, key, value)
 
 
 def _record_incidents(run: Run, errors: list[StepError]) -> None:
