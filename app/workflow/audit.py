@@ -54,8 +54,14 @@ class AuditLog:
         self.events.append(PendingEvent(kind, element_id, details, self.actor.username, self.on_behalf_of, self.at))
 
     def flush(self, session: Session) -> None:
+        rows = self.take_rows()
+        if rows:
+            session.connection().execute(AUDIT_INSERT, rows)
+
+    def take_rows(self) -> list[dict[str, Any]]:
+        """The collected events as chained rows (the instance's last seq and hash move on)."""
         if not self.events:
-            return
+            return []
         instance = self.instance
         seq, prev = instance.audit_seq or 0, instance.audit_hash or GENESIS
         rows = []
@@ -70,9 +76,12 @@ class AuditLog:
                          "element_id": event.element_id, "details": details, "prev_hash": prev,
                          "hash": digest})
             prev = digest
-        session.connection().execute(insert(AuditEvent.__table__), rows)
         instance.audit_seq, instance.audit_hash = seq, prev
         self.events.clear()
+        return rows
+
+
+AUDIT_INSERT = insert(AuditEvent.__table__)
 
 
 def verify_chain(session: Session, instance: ProcessInstance) -> tuple[bool, int | None]:

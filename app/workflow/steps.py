@@ -23,10 +23,19 @@ from app import clock
 from app.errors import Conflict, NotFound, ValidationFailed
 from app.security import Actor, all_tenants, scoped
 from app.workflow import handlers
-from app.workflow.audit import AuditLog
+from app.workflow.audit import AUDIT_INSERT, AuditLog
 from app.workflow.callees import pinned
 from app.workflow.engine import CachedSpec, Engine, Snapshot, StepError
-from app.workflow.models import HumanTask, Incident, ProcessDefinition, ProcessInstance, TaskCandidate, Timer
+from app.workflow.models import (
+    AuditEvent,
+    HumanTask,
+    Incident,
+    ProcessDefinition,
+    ProcessInstance,
+    TaskCandidate,
+    Timer,
+)
+from app.workflow.writes import SAVED, StepWrites
 
 # A suspended instance keeps its open tasks and pending timers: they wait for it to resume.
 LIVE_STATUSES = frozenset({"running", "suspended"})
@@ -92,6 +101,7 @@ class Run:
     fired_timers: set[str] = field(default_factory=set)
     cancelled: bool = False
     retrying: Incident | None = None
+    writes: StepWrites = field(default_factory=StepWrites)  # sent with the instance row (writes.py)
 
     def completed_task(self, task_id: str, data: dict) -> None:
         self.completed_tasks[task_id] = data
@@ -222,18 +232,16 @@ def persist(run: Run, errors: list[StepError]) -> None:
     _sync_tasks(run, snap, task_deadlines, existing)
     _sync_timers(run, snap, pending)
     _record_incidents(run, errors)
-    run.audit.flush(session)
+    run.writes.insert(AuditEvent.__table__, AUDIT_INSERT, run.audit.take_rows())
     _save_instance(run, {"state": engine.dump(run.workflow), "serializer_version": engine.serializer.version,
                          "updated_at": run.now, "status": status, "ended_at": ended_at})
     session.flush()  # whatever the step changed through the ORM (an incident resolved, a timer row)
 
 
 INSTANCES = ProcessInstance.__table__
-_SAVED = ("state", "serializer_version", "updated_at", "status", "ended_at", "definition_id", "has_incident",
-          "audit_seq", "audit_hash", "lock_version")
 _SAVE_INSTANCE = update(INSTANCES).where(INSTANCES.c.id == bindparam("instance"),
                                          INSTANCES.c.lock_version == bindparam("expected")).values(
-    **{key: bindparam(key) for key in _SAVED})
+    **{key: bindparam(key) for key in SAVED})
 
 
 def _save_instance(run: Run, values: dict[str, Any]) -> None:
@@ -246,9 +254,9 @@ def _save_instance(run: Run, values: dict[str, Any]) -> None:
     values.update(definition_id=definition.id if definition is not None else instance.definition_id,
                   has_incident=bool(instance.has_incident), audit_seq=instance.audit_seq or 0,
                   audit_hash=instance.audit_hash or "", lock_version=instance.lock_version + 1)
-    result = run.session.connection().execute(_SAVE_INSTANCE, {"instance": instance.id,
-                                                               "expected": instance.lock_version, **values})
-    if result.rowcount != 1:
+    count = run.writes.flush(run.session.connection(), _SAVE_INSTANCE,
+                             {"instance": instance.id, "expected": instance.lock_version, **values})
+    if count != 1:
         # Another step saved this instance since it was read (SQLite has no row lock to wait on).
         raise Conflict(_("The instance was changed by someone else; try again."), code="instance_changed")
     for key, value in values.items():
@@ -291,10 +299,9 @@ def _derived(run: Run) -> tuple[dict[str, str], dict[str, Any]]:
 
 
 def _sync_tasks(run: Run, snap: Snapshot, task_deadlines, existing: dict[str, str]) -> None:
-    # Derived rows go through Core on the step's connection: the ORM's per-statement work
-    # (autoflush, bulk persistence, identity map) cost more than the SQL itself (bench/engine.py).
-    session, instance = run.session, run.instance
-    conn = session.connection()
+    # Derived rows go through Core, collected in run.writes and sent with the instance row: the ORM's
+    # per-statement work, and a round trip per statement, cost more than the SQL itself (bench/engine.py).
+    instance = run.instance
     ended = [tid for tid in existing if tid not in snap.user_tasks or instance.status not in LIVE_STATUSES]
     endings = []
     for task_id in ended:
@@ -304,8 +311,8 @@ def _sync_tasks(run: Run, snap: Snapshot, task_deadlines, existing: dict[str, st
         if not done:
             run.audit.add("task_cancelled", existing[task_id], task=task_id)
     if endings:
-        conn.execute(_END_TASK, endings)
-        conn.execute(_CLOSE_CANDIDATES, {"tasks": ended})
+        run.writes.update("end_tasks", _END_TASK, endings)
+        run.writes.update("close_candidates", _CLOSE_CANDIDATES, {"tasks": ended})
     if instance.status not in LIVE_STATUSES:
         return
     rows, candidates = [], []
@@ -326,10 +333,8 @@ def _sync_tasks(run: Run, snap: Snapshot, task_deadlines, existing: dict[str, st
         candidates += [{"task_id": task_id, "group_name": g, "tenant_id": instance.tenant_id, "is_open": True,
                         "due_at": due} for g in dict.fromkeys(ext.get("candidateGroups") or [])]
         run.audit.add("task_created", task.element_id, task=task_id, due_at=due.isoformat() if due else None)
-    if rows:
-        conn.execute(_INSERT_TASKS, rows)
-    if candidates:
-        conn.execute(_INSERT_CANDIDATES, candidates)
+    run.writes.insert(TASKS, _INSERT_TASKS, rows)
+    run.writes.insert(CANDIDATES, _INSERT_CANDIDATES, candidates)
 
 
 def _assignee(task) -> str | None:
@@ -354,16 +359,15 @@ def _sync_timers(run: Run, snap: Snapshot, pending: dict[str, Any]) -> None:
     from app.workflow.timing import is_provisional, notify_new_timer
 
     instance = run.instance
-    conn = run.session.connection()
     for task_id, row in pending.items():
         waiting = snap.timers.get(task_id)
         if waiting is not None and instance.status in LIVE_STATUSES:
             if waiting.due_at != row.due_at:  # a cycle timer moved on to its next occurrence
-                conn.execute(_MOVE_TIMER, {"timer": row.id, "due": waiting.due_at, "at": run.now})
+                run.writes.update("move_timers", _MOVE_TIMER, {"timer": row.id, "due": waiting.due_at, "at": run.now})
                 _tell_loaded_timer(run.session, row.id, due_at=waiting.due_at, fired_at=run.now)
             continue
         status = "fired" if task_id in run.fired_timers else "cancelled"
-        conn.execute(_END_TIMER, {"timer": row.id, "new_status": status, "at": run.now})
+        run.writes.update("end_timers", _END_TIMER, {"timer": row.id, "new_status": status, "at": run.now})
         _tell_loaded_timer(run.session, row.id, status=status, fired_at=run.now)
     if instance.status not in LIVE_STATUSES:
         return
@@ -372,7 +376,7 @@ def _sync_timers(run: Run, snap: Snapshot, pending: dict[str, Any]) -> None:
             "status": "pending", "created_at": run.now}
            for task_id, t in snap.timers.items() if task_id not in pending]
     if new:
-        conn.execute(_INSERT_TIMERS, new)
+        run.writes.insert(TIMERS, _INSERT_TIMERS, new)
         for row in new:
             run.audit.add("timer_scheduled", row["element_id"], due_at=row["due_at"].isoformat())
         notify_new_timer(min(row["due_at"] for row in new))
