@@ -44,6 +44,7 @@ from app.extensions import db
 from app.jobs.service import MAX_TIMER_ATTEMPTS
 from app.security import all_tenants
 from app.workflow import service as workflow_service
+from app.workflow import steps
 from app.workflow.models import ProcessInstance, Timer
 
 log = logging.getLogger("scheduler.timers")
@@ -170,8 +171,11 @@ def _claim_and_fire(session: Session, now: datetime | None, limit: int, exclude:
     try:
         claimed = claim_due_with_instances(session, now=now or clock.now(), limit=limit, exclude=exclude)
         result.claimed = len(claimed)
-        for timer, instance in claimed:
-            _fire_one(session, timer, instance, result, backoff, careful=careful)
+        if claimed:
+            # The batch's open tasks and pending timers in one query, not one per step.
+            with steps.prefetched_derived(session, [instance.id for _timer, instance in claimed]):
+                for timer, instance in claimed:
+                    _fire_one(session, timer, instance, result, backoff, careful=careful)
         session.commit()
     except BaseException:
         session.rollback()

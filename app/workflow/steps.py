@@ -7,6 +7,7 @@ written in bulk, nothing reloaded that was just written (ENGINE-NOTES, "closest 
 from __future__ import annotations
 
 import threading
+from collections import defaultdict
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -226,7 +227,8 @@ def persist(run: Run, errors: list[StepError]) -> None:
     elif snap.completed:
         status, ended_at = "completed", run.now
         run.audit.add("completed", None)
-    instance.status = status  # read by the derived rows below; written with the state at the end
+    if instance.status != status:  # read by the derived rows below; written with the state at the end
+        instance.status = status
 
     existing, pending = _derived(run)
     _sync_tasks(run, snap, task_deadlines, existing)
@@ -269,13 +271,20 @@ TASKS, CANDIDATES, TIMERS, INCIDENTS = (HumanTask.__table__, TaskCandidate.__tab
                                         Incident.__table__)
 # Built once: constructing a statement and its cache key cost more than running it (bench/engine.py).
 # The instance's open tasks and pending timers in one round trip (after the lock: a fresh snapshot).
-_DERIVED = union_all(
-    select(literal_column("'timer'").label("kind"), TIMERS.c.task_id.label("key"), TIMERS.c.element_id,
-           TIMERS.c.id, TIMERS.c.due_at).where(TIMERS.c.instance_id == bindparam("instance"),
-                                               TIMERS.c.status == "pending"),
-    select(literal_column("'task'"), TASKS.c.id, TASKS.c.element_id, null(), null()).where(
-        TASKS.c.instance_id == bindparam("instance"), TASKS.c.status == "open"),
-)
+def _derived_query(where_task, where_timer):
+    return union_all(
+        select(literal_column("'timer'").label("kind"), TIMERS.c.instance_id, TIMERS.c.task_id.label("key"),
+               TIMERS.c.element_id, TIMERS.c.id, TIMERS.c.due_at).where(where_timer, TIMERS.c.status == "pending"),
+        select(literal_column("'task'"), TASKS.c.instance_id, TASKS.c.id, TASKS.c.element_id, null(), null()).where(
+            where_task, TASKS.c.status == "open"),
+    )
+
+
+_DERIVED = _derived_query(TASKS.c.instance_id == bindparam("instance"), TIMERS.c.instance_id == bindparam("instance"))
+# The same for many instances at once: the scheduler's batch, whose instances it has locked.
+_DERIVED_MANY = _derived_query(TASKS.c.instance_id.in_(bindparam("instances", expanding=True)),
+                               TIMERS.c.instance_id.in_(bindparam("instances", expanding=True)))
+_PREFETCHED = "yunguan.workflow.derived"
 _END_TASK = update(TASKS).where(TASKS.c.id == bindparam("task")).values(
     status=bindparam("new_status"), completed_at=bindparam("at"), completed_by=bindparam("by"))
 _CLOSE_CANDIDATES = update(CANDIDATES).where(CANDIDATES.c.task_id.in_(bindparam("tasks", expanding=True))).values(
@@ -289,13 +298,33 @@ _MOVE_TIMER = update(TIMERS).where(TIMERS.c.id == bindparam("timer")).values(
 
 def _derived(run: Run) -> tuple[dict[str, str], dict[str, Any]]:
     """({open task id: element id}, {pending timer's task id: row}) as the database has them."""
-    tasks, timers = {}, {}
-    for row in run.session.connection().execute(_DERIVED, {"instance": run.instance.id}):
+    prefetched = run.session.info.get(_PREFETCHED)
+    if prefetched and run.instance.id in prefetched:
+        return prefetched.pop(run.instance.id)  # good for one step: the step changes them
+    return _split(run.session.connection().execute(_DERIVED, {"instance": run.instance.id}))[run.instance.id]
+
+
+def _split(rows) -> dict[int, tuple[dict[str, str], dict[str, Any]]]:
+    found: dict[int, tuple[dict[str, str], dict[str, Any]]] = defaultdict(lambda: ({}, {}))
+    for row in rows:
+        tasks, timers = found[row.instance_id]
         if row.kind == "task":
             tasks[row.key] = row.element_id
         else:
             timers[row.key] = row
-    return tasks, timers
+    return found
+
+
+@contextmanager
+def prefetched_derived(session: Session, instance_ids: list[int]) -> Iterator[None]:
+    """Read the derived rows of many instances this transaction has locked in one query, for their
+    next step each (the scheduler's batch). Outside the block nothing prefetched is used."""
+    found = _split(session.connection().execute(_DERIVED_MANY, {"instances": list(instance_ids)}))
+    session.info[_PREFETCHED] = {i: found[i] for i in instance_ids}
+    try:
+        yield
+    finally:
+        session.info.pop(_PREFETCHED, None)
 
 
 def _sync_tasks(run: Run, snap: Snapshot, task_deadlines, existing: dict[str, str]) -> None:
