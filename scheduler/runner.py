@@ -97,6 +97,11 @@ class Runner:
         self.started = False
         timing.remove_timer_listener(self.wake)
         self._stop.set()  # a drain in progress finishes its batch and stops
+        # APScheduler's shutdown holds its job-store lock while it waits for running jobs; a sweep
+        # that re-arms (get_job) at that moment would wait for that lock forever. Let the sweep end
+        # first: having seen the stop, it does not re-arm.
+        if wait and self._sweeping.acquire(timeout=120):
+            self._sweeping.release()
         self.aps.shutdown(wait=wait)
         log.info("scheduler stopped")
 
@@ -152,6 +157,8 @@ class Runner:
             self._schedule_sweep(min(candidates))
 
     def _schedule_sweep(self, due_at: datetime) -> None:
+        if self._stop.is_set():
+            return  # stopping: APScheduler may be holding its job-store lock (see shutdown)
         # Due times are on the app's clock (movable in tests); APScheduler runs on the wall clock.
         delay = max(MIN_WAKE_SECONDS, timing.seconds_until(due_at))
         run_at = self._aps_now() + timedelta(seconds=delay)
