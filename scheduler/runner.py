@@ -34,6 +34,7 @@ log = logging.getLogger("scheduler")
 
 SWEEP_JOB = "timers.sweep"
 MIN_WAKE_SECONDS = 0.05  # never re-arm sooner: a timer that cannot fire yet must not spin a core
+LISTEN_TIMEOUT_SECONDS = 1.0  # how often the listening thread checks whether to stop
 
 
 class Runner:
@@ -57,6 +58,7 @@ class Runner:
             job_defaults={"coalesce": True, "misfire_grace_time": None, "max_instances": 1},
         )
         self.started = False
+        self._listener: threading.Thread | None = None
 
     # -- life cycle --------------------------------------------------------------------------------
     def start(self) -> None:
@@ -87,6 +89,9 @@ class Runner:
         timing.add_timer_listener(self.wake)
         self.aps.start()
         self.started = True
+        if self._dialect() == "postgresql":
+            self._listener = threading.Thread(target=self._listen, name="scheduler-listen", daemon=True)
+            self._listener.start()
         log.info("scheduler started: poll %.1f s, %s timer workers, batch %s, %s periodic jobs",
                  self.poll_seconds, self.workers, self.batch,
                  len(self.aps.get_jobs()) - 1)
@@ -103,6 +108,8 @@ class Runner:
         if wait and self._sweeping.acquire(timeout=120):
             self._sweeping.release()
         self.aps.shutdown(wait=wait)
+        if wait and self._listener is not None:
+            self._listener.join(timeout=2 * LISTEN_TIMEOUT_SECONDS + 1)
         log.info("scheduler stopped")
 
     # -- timers ------------------------------------------------------------------------------------
@@ -140,6 +147,34 @@ class Runner:
             sweeping = self._sweeping.locked()
         if not sweeping:
             self._schedule_sweep(due_at)
+
+    def _dialect(self) -> str:
+        with self.app.app_context():
+            return db.engine.dialect.name
+
+    def _listen(self) -> None:
+        """PostgreSQL: hear of timers other processes' steps create (timing.notify_new_timer)."""
+        import psycopg
+
+        with self.app.app_context():
+            cargs, cparams = db.engine.dialect.create_connect_args(db.engine.url)
+        while not self._stop.is_set():
+            try:
+                with psycopg.connect(*cargs, **cparams, autocommit=True) as conn:
+                    conn.execute(f"LISTEN {timing.TIMER_CHANNEL}")
+                    while not self._stop.is_set():
+                        for note in conn.notifies(timeout=LISTEN_TIMEOUT_SECONDS):
+                            self._heard(note.payload)
+            except Exception:  # the database restarted, say: listen again (polling goes on meanwhile)
+                log.warning("scheduler: lost the timer notification channel; listening again", exc_info=True)
+                self._stop.wait(LISTEN_TIMEOUT_SECONDS)
+
+    def _heard(self, payload: str) -> None:
+        try:
+            due = datetime.fromisoformat(payload)
+        except ValueError:
+            return
+        self.wake(due)
 
     def _arm(self, requested: datetime | None) -> None:
         try:

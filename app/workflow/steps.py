@@ -408,7 +408,7 @@ def _sync_timers(run: Run, snap: Snapshot, pending: dict[str, Any]) -> None:
         run.writes.insert(TIMERS, _INSERT_TIMERS, new)
         for row in new:
             run.audit.add("timer_scheduled", row["element_id"], due_at=row["due_at"].isoformat())
-        notify_new_timer(min(row["due_at"] for row in new))
+        notify_new_timer(min(row["due_at"] for row in new), run.session)
 
 
 def _tell_loaded_timer(session: Session, timer_id: int, **values: Any) -> None:
