@@ -126,17 +126,27 @@ def _lock(session: Session, instance_id: int) -> ProcessInstance:
     return instance
 
 
+_lock_task_statements: dict[tuple[bool, str | None, bool], Any] = {}
+
+
 def lock_task(session: Session, actor: Actor, task_id: str) -> tuple[HumanTask, ProcessInstance]:
     """The task the actor can see (404 otherwise) and its instance, locked, in one statement.
 
     On PostgreSQL the task's columns are those of the statement's snapshot: if the lock was
     waited for, a completion committed meanwhile shows in the (fresh) instance state, not in
     the task row; callers check the engine, not only ``status`` (service.complete_task)."""
-    stmt = (scoped(actor, HumanTask, HumanTask.id == task_id).add_columns(ProcessInstance)
-            .join(ProcessInstance, ProcessInstance.id == HumanTask.instance_id).options(_NO_DEFINITION))
-    if session.get_bind().dialect.name == "postgresql":
-        stmt = stmt.with_for_update(of=ProcessInstance)
-    found = session.execute(stmt.execution_options(populate_existing=True)).one_or_none()
+    postgres = session.get_bind().dialect.name == "postgresql"
+    # Built through scoped() once per tenant scope, the task id a parameter: building and keying a
+    # statement cost more than running it.
+    key = (actor.city_wide, None if actor.city_wide else actor.tenant_id, postgres)
+    stmt = _lock_task_statements.get(key)
+    if stmt is None:
+        stmt = (scoped(actor, HumanTask, HumanTask.id == bindparam("task")).add_columns(ProcessInstance)
+                .join(ProcessInstance, ProcessInstance.id == HumanTask.instance_id).options(_NO_DEFINITION))
+        if postgres:
+            stmt = stmt.with_for_update(of=ProcessInstance)
+        stmt = _lock_task_statements[key] = stmt.execution_options(populate_existing=True)
+    found = session.execute(stmt, {"task": task_id}).one_or_none()
     if found is None:
         raise NotFound(f"HumanTask {task_id} not found", code="not_found")
     return found[0], found[1]
