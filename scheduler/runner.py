@@ -7,8 +7,10 @@ run records are rows, so any number of runners may share one PostgreSQL database
 When to look for timers: at start (the misfires: everything that fell due while nothing ran,
 oldest first), every ``SCHEDULER_POLL_SECONDS``, and earlier when a timer is due sooner —
 after each sweep the runner looks up the next due time, and the engine tells it of every
-timer it creates (``app.workflow.timing.add_timer_listener``), so a timer fires close to its
-due time instead of at the next poll.
+timer it creates (``app.workflow.timing.add_timer_listener`` in this process; on PostgreSQL also
+``NOTIFY yunguan_timers`` at commit, which every runner LISTENs to, so a standalone scheduler
+hears of timers created by web processes), so a timer fires close to its due time instead of
+at the next poll.
 """
 from __future__ import annotations
 

@@ -5,8 +5,11 @@ The ``workflow_timer`` rows are the truth; whoever calls :func:`drain` (APSchedu
 
 Exactly once, on both databases:
 
-- **Claim and fire are one transaction.** A batch is claimed, each timer fired in its own
-  savepoint (a failing timer does not undo the others), then everything commits together.
+- **Claim and fire are one transaction.** A batch is claimed (timers with their instances, one
+  statement), the open tasks and timers of those instances read (one statement), each timer
+  fired (one write statement per step on PostgreSQL), then everything commits together. Should
+  a timer fail, the batch is rolled back and fired again with a savepoint per timer (a failing
+  timer does not undo the others).
   A crash or ``kill -9`` before the commit rolls the whole batch back: those timers are still
   pending and due, and the next sweep (of this or another process) fires them. Nothing is
   committed as fired that did not fire, and nothing fired stays pending.

@@ -120,16 +120,22 @@ def _insert_sql(table: Table, columns: tuple[str, ...], key: str) -> str:
             f"FROM p, json_to_recordset(p.j -> '{key}') AS r({types})")
 
 
+_defaults: dict[tuple[str, tuple[str, ...]], list[tuple[str, Any]]] = {}
+
+
 def _with_defaults(table: Table, rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
     """Every row with the same keys, and the columns' Python defaults where no row gives a value
     (Core applies them itself; json_to_recordset would write NULL, e.g. for ``attempts``)."""
-    keys = list(dict.fromkeys(key for row in rows for key in row))
-    defaults = {}
-    for column in table.columns:
-        if column.key not in defaults and column.key not in keys and column.default is not None:
-            arg = column.default.arg
-            defaults[column.key] = arg(None) if callable(arg) else arg
-    return [{**defaults, **{key: row.get(key) for key in keys}} for row in rows]
+    keys = tuple(dict.fromkeys(key for row in rows for key in row))
+    missing = _defaults.get((table.name, keys))
+    if missing is None:
+        missing = _defaults[(table.name, keys)] = [
+            (column.key, column.default.arg) for column in table.columns
+            if column.key not in keys and column.default is not None]
+    extra = {key: arg(None) if callable(arg) else arg for key, arg in missing}
+    if not extra and all(len(row) == len(keys) for row in rows):
+        return rows  # the common case: complete rows, nothing to add
+    return [{**extra, **{key: row.get(key) for key in keys}} for row in rows]
 
 
 def _json_value(value: Any) -> Any:
