@@ -42,7 +42,9 @@ def parse(args: list[str]) -> argparse.Namespace:
     parser.add_argument("--url", default=os.environ.get("BENCH_DATABASE_URL") or os.environ.get("TEST_DATABASE_URL"))
     parser.add_argument("--timers", type=int, default=10_000)
     parser.add_argument("--processes", type=int, default=2)
-    parser.add_argument("--workers", type=int, default=1, help="timer threads per process")
+    # The runner's default (SCHEDULER_TIMER_WORKERS): one thread runs Python while another waits
+    # for PostgreSQL.
+    parser.add_argument("--workers", type=int, default=2, help="timer threads per process")
     parser.add_argument("--batch", type=int, default=10)
     parser.add_argument("--rate", type=float, default=100.0)
     parser.add_argument("--steady-seconds", type=float, default=30.0)
