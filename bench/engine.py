@@ -2,6 +2,13 @@
 the service layer (SQLite file and PostgreSQL), instances/s, SQL statements per step, ratio.
 
     make bench BENCH_ARGS="--only engine"      (PostgreSQL from BENCH_DATABASE_URL or TEST_DATABASE_URL)
+
+Target (issue #3): persisted >= 50 % of the in-memory rate. Not met, and not reachable by a
+design that commits each step durably: see README "Benchmarks" for the figures and where a
+step's time goes. A persisted step is one transaction: lock the task and instance (1 statement),
+read the instance's open tasks and timers (1), write derived rows, audit events and the
+version-guarded state (1 on PostgreSQL, as data-modifying CTEs; 6 Core statements on SQLite),
+commit. "SQL/step" counts them (start_instance adds its definition lookup and INSERT).
 """
 from __future__ import annotations
 

@@ -7,8 +7,10 @@ run records are rows, so any number of runners may share one PostgreSQL database
 When to look for timers: at start (the misfires: everything that fell due while nothing ran,
 oldest first), every ``SCHEDULER_POLL_SECONDS``, and earlier when a timer is due sooner —
 after each sweep the runner looks up the next due time, and the engine tells it of every
-timer it creates (``app.workflow.timing.add_timer_listener``), so a timer fires close to its
-due time instead of at the next poll.
+timer it creates (``app.workflow.timing.add_timer_listener`` in this process; on PostgreSQL also
+``NOTIFY yunguan_timers`` at commit, which every runner LISTENs to, so a standalone scheduler
+hears of timers created by web processes), so a timer fires close to its due time instead of
+at the next poll.
 """
 from __future__ import annotations
 
@@ -34,6 +36,7 @@ log = logging.getLogger("scheduler")
 
 SWEEP_JOB = "timers.sweep"
 MIN_WAKE_SECONDS = 0.05  # never re-arm sooner: a timer that cannot fire yet must not spin a core
+LISTEN_TIMEOUT_SECONDS = 1.0  # how often the listening thread checks whether to stop
 
 
 class Runner:
@@ -57,6 +60,7 @@ class Runner:
             job_defaults={"coalesce": True, "misfire_grace_time": None, "max_instances": 1},
         )
         self.started = False
+        self._listener: threading.Thread | None = None
 
     # -- life cycle --------------------------------------------------------------------------------
     def start(self) -> None:
@@ -87,6 +91,9 @@ class Runner:
         timing.add_timer_listener(self.wake)
         self.aps.start()
         self.started = True
+        if self._dialect() == "postgresql":
+            self._listener = threading.Thread(target=self._listen, name="scheduler-listen", daemon=True)
+            self._listener.start()
         log.info("scheduler started: poll %.1f s, %s timer workers, batch %s, %s periodic jobs",
                  self.poll_seconds, self.workers, self.batch,
                  len(self.aps.get_jobs()) - 1)
@@ -97,7 +104,14 @@ class Runner:
         self.started = False
         timing.remove_timer_listener(self.wake)
         self._stop.set()  # a drain in progress finishes its batch and stops
+        # APScheduler's shutdown holds its job-store lock while it waits for running jobs; a sweep
+        # that re-arms (get_job) at that moment would wait for that lock forever. Let the sweep end
+        # first: having seen the stop, it does not re-arm.
+        if wait and self._sweeping.acquire(timeout=120):
+            self._sweeping.release()
         self.aps.shutdown(wait=wait)
+        if wait and self._listener is not None:
+            self._listener.join(timeout=2 * LISTEN_TIMEOUT_SECONDS + 1)
         log.info("scheduler stopped")
 
     # -- timers ------------------------------------------------------------------------------------
@@ -136,6 +150,34 @@ class Runner:
         if not sweeping:
             self._schedule_sweep(due_at)
 
+    def _dialect(self) -> str:
+        with self.app.app_context():
+            return db.engine.dialect.name
+
+    def _listen(self) -> None:
+        """PostgreSQL: hear of timers other processes' steps create (timing.notify_new_timer)."""
+        import psycopg
+
+        with self.app.app_context():
+            cargs, cparams = db.engine.dialect.create_connect_args(db.engine.url)
+        while not self._stop.is_set():
+            try:
+                with psycopg.connect(*cargs, **cparams, autocommit=True) as conn:
+                    conn.execute(f"LISTEN {timing.TIMER_CHANNEL}")
+                    while not self._stop.is_set():
+                        for note in conn.notifies(timeout=LISTEN_TIMEOUT_SECONDS):
+                            self._heard(note.payload)
+            except Exception:  # the database restarted, say: listen again (polling goes on meanwhile)
+                log.warning("scheduler: lost the timer notification channel; listening again", exc_info=True)
+                self._stop.wait(LISTEN_TIMEOUT_SECONDS)
+
+    def _heard(self, payload: str) -> None:
+        try:
+            due = datetime.fromisoformat(payload)
+        except ValueError:
+            return
+        self.wake(due)
+
     def _arm(self, requested: datetime | None) -> None:
         try:
             with self.app.app_context():
@@ -152,6 +194,8 @@ class Runner:
             self._schedule_sweep(min(candidates))
 
     def _schedule_sweep(self, due_at: datetime) -> None:
+        if self._stop.is_set():
+            return  # stopping: APScheduler may be holding its job-store lock (see shutdown)
         # Due times are on the app's clock (movable in tests); APScheduler runs on the wall clock.
         delay = max(MIN_WAKE_SECONDS, timing.seconds_until(due_at))
         run_at = self._aps_now() + timedelta(seconds=delay)

@@ -12,6 +12,7 @@ from typing import Any
 
 from sqlalchemy import insert, select
 from sqlalchemy.orm import Session
+from sqlalchemy.orm.attributes import set_committed_value
 
 from app.security import Actor, all_tenants
 from app.workflow.models import AuditEvent, ProcessInstance
@@ -41,7 +42,7 @@ class PendingEvent:
 
 
 class AuditLog:
-    """Collects the events of one step; ``flush`` writes them in one INSERT."""
+    """Collects the events of one step; ``take_rows`` chains them into rows the step writes at once."""
 
     def __init__(self, instance: ProcessInstance, actor: Actor, at: datetime, on_behalf_of: str | None = None):
         self.instance = instance
@@ -53,9 +54,10 @@ class AuditLog:
     def add(self, kind: str, element_id: str | None = None, **details: Any) -> None:
         self.events.append(PendingEvent(kind, element_id, details, self.actor.username, self.on_behalf_of, self.at))
 
-    def flush(self, session: Session) -> None:
+    def take_rows(self) -> list[dict[str, Any]]:
+        """The collected events as chained rows (the instance's last seq and hash move on)."""
         if not self.events:
-            return
+            return []
         instance = self.instance
         seq, prev = instance.audit_seq or 0, instance.audit_hash or GENESIS
         rows = []
@@ -70,9 +72,15 @@ class AuditLog:
                          "element_id": event.element_id, "details": details, "prev_hash": prev,
                          "hash": digest})
             prev = digest
-        session.connection().execute(insert(AuditEvent.__table__), rows)
-        instance.audit_seq, instance.audit_hash = seq, prev
+        # Committed values, not changes: the step writes them with the state (steps._save_instance)
+        # and an ORM flush must not find the instance dirty.
+        set_committed_value(instance, "audit_seq", seq)
+        set_committed_value(instance, "audit_hash", prev)
         self.events.clear()
+        return rows
+
+
+AUDIT_INSERT = insert(AuditEvent.__table__)
 
 
 def verify_chain(session: Session, instance: ProcessInstance) -> tuple[bool, int | None]:

@@ -309,22 +309,25 @@ class Engine:
     # -- reading ---------------------------------------------------------------------------------
     def snapshot(self, workflow: BpmnWorkflow) -> Snapshot:
         snap = Snapshot(completed=workflow.completed)
-        for task in workflow.get_tasks(state=TaskState.READY, manual=True):
+        # One walk of the task tree for the three kinds of waiting (it is a step's largest tree walk).
+        for task in workflow.get_tasks(state=TaskState.READY | TaskState.WAITING | TaskState.STARTED):
             spec = task.task_spec
-            snap.user_tasks[str(task.id)] = OpenUserTask(
-                id=str(task.id), element_id=spec.bpmn_id, name=spec.bpmn_name or spec.bpmn_id,
-                extensions=task_extensions(task), documentation=getattr(spec, "documentation", None),
-                task=task,
-            )
-        for task in workflow.get_tasks(state=TaskState.WAITING):
-            definition = timer_definition(task)
-            if definition is None:
-                continue
-            value = definition.details(task).value
-            if isinstance(value, str):
-                snap.timers[str(task.id)] = WaitingTimer(str(task.id), timer_element_id(task, definition), _utc(value))
-        for task in workflow.get_tasks(state=TaskState.STARTED):
-            if is_external(task):
+            if task.state == TaskState.READY:
+                if spec.manual:
+                    snap.user_tasks[str(task.id)] = OpenUserTask(
+                        id=str(task.id), element_id=spec.bpmn_id, name=spec.bpmn_name or spec.bpmn_id,
+                        extensions=task_extensions(task), documentation=getattr(spec, "documentation", None),
+                        task=task,
+                    )
+            elif task.state == TaskState.WAITING:
+                definition = timer_definition(task)
+                if definition is None:
+                    continue
+                value = definition.details(task).value
+                if isinstance(value, str):
+                    snap.timers[str(task.id)] = WaitingTimer(str(task.id), timer_element_id(task, definition),
+                                                             _utc(value))
+            elif is_external(task):
                 snap.external_tasks.append(str(task.id))
         return snap
 

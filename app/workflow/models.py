@@ -115,7 +115,9 @@ class Timer(TenantScoped, db.Model):
     """A waiting timer. The row is the truth the scheduler acts on; APScheduler only decides when to look."""
 
     __tablename__ = "workflow_timer"
-    __table_args__ = (Index("ix_workflow_timer_pending_due", "status", "due_at"),)
+    # The claim reads pending rows in (due_at, id) order and stops at its batch size: with id in
+    # the index it need not sort every pending row first (10,000 due at once, bench/timers.py).
+    __table_args__ = (Index("ix_workflow_timer_claim", "status", "due_at", "id"),)
 
     id: Mapped[int] = mapped_column(BigId, primary_key=True)
     instance_id: Mapped[int] = mapped_column(BigId, ForeignKey("process_instance.id", ondelete="CASCADE"),

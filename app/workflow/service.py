@@ -14,8 +14,9 @@ from typing import Any
 
 from flask import current_app
 from flask_babel import gettext as _
-from sqlalchemy import func, select
-from sqlalchemy.orm import Session
+from sqlalchemy import func, select, update
+from sqlalchemy.orm import Session, defer
+from sqlalchemy.orm.attributes import set_committed_value
 
 from app import clock
 from app.errors import Conflict, Forbidden, NotFound
@@ -34,7 +35,9 @@ def get_engine() -> Engine:
 
 # -- starting ---------------------------------------------------------------------------------
 def latest_definition(session: Session, key: str) -> ProcessDefinition:
+    # The XML and forms are read only when the spec cache misses (steps.cached_spec).
     definition = session.scalar(select(ProcessDefinition).where(ProcessDefinition.key == key)
+                                .options(defer(ProcessDefinition.xml), defer(ProcessDefinition.forms))
                                 .order_by(ProcessDefinition.version.desc()).limit(1))
     if definition is None:
         raise NotFound(_("No process %(key)s is deployed.", key=key), fields={"process_key": ["unknown"]})
@@ -64,25 +67,29 @@ def complete_task(session: Session, actor: Actor, task_id: str, data: dict[str, 
                   on_behalf_of: str | None = None, authorize: Callable[[HumanTask], None] | None = None
                   ) -> HumanTask:
     """Complete an open user task with (already form-validated) data. 409 if it is done already."""
-    row = get_visible(session, actor, HumanTask, task_id)
+    # One statement: the task as the actor may see it (404 otherwise) and its instance, locked.
+    row, instance = steps.lock_task(session, actor, task_id)
     (authorize or _default_authorize(actor))(row)
     data = steps.clean_variables(data, field="data")
-    with steps.step(session, get_engine(), actor, row.instance_id, on_behalf_of=on_behalf_of) as run:
-        # Re-read under the instance lock: the row loaded above may predate a concurrent completion,
-        # and the identity map would otherwise hand back that stale copy.
-        fresh = session.execute(all_tenants(select(HumanTask).where(HumanTask.id == task_id))
-                                .execution_options(populate_existing=True)).scalar_one_or_none()
-        if fresh is None or fresh.status != "open":
-            raise Conflict(_("This task has already been completed."), code="task_completed")
-        live = run.engine.find_ready_user_task(run.workflow, task_id)
+    with steps.step(session, get_engine(), actor, instance, on_behalf_of=on_behalf_of) as run:
+        live = run.engine.find_ready_user_task(run.workflow, task_id) if row.status == "open" else None
         if live is None:
+            # Under the lock the instance state is the truth; the task row read with it may predate
+            # a completion committed while this step waited for the lock: re-read it to say which.
+            status = session.scalar(all_tenants(select(HumanTask.status).where(HumanTask.id == task_id)))
+            if status != "open":
+                raise Conflict(_("This task has already been completed."), code="task_completed")
             raise Conflict(_("This task is no longer waiting for input."), code="task_not_ready")
         # Audit before/after of every variable the completion changes (issue 3: data changes).
         changes = {key: [live.data.get(key), value] for key, value in data.items() if live.data.get(key) != value}
         task = run.engine.complete_user_task(run.workflow, task_id, data)
         run.completed_task(task_id, data)
         run.audit.add("task_completed", task.task_spec.bpmn_id, task=task_id, data=data, changes=changes)
-    return fresh
+    if row.status == "open":  # the step closed the row through Core; the returned object says so
+        set_committed_value(row, "status", "completed")
+        set_committed_value(row, "completed_at", run.now)
+        set_committed_value(row, "completed_by", actor.username)
+    return row
 
 
 def _default_authorize(actor: Actor) -> Callable[[HumanTask], None]:
@@ -123,13 +130,20 @@ def cancel_instance(session: Session, actor: Actor, instance_id: int, reason: st
 
 def fire_timer(session: Session, timer_id: int, *, now: datetime | None = None) -> bool:
     """Fire one due timer through the engine (scheduler only). False if it is no longer pending."""
-    from app.security import SYSTEM
-
-    now = now or clock.now()
     timer = session.scalar(all_tenants(select(Timer).where(Timer.id == timer_id)))
     if timer is None or timer.status != "pending":
         return False
-    with steps.step(session, get_engine(), SYSTEM, timer.instance_id, now=now) as run:
+    return fire_claimed(session, timer, timer.instance_id, now=now)
+
+
+def fire_claimed(session: Session, timer: Timer, instance: ProcessInstance | int, *,
+                 now: datetime | None = None) -> bool:
+    """Fire a pending timer row the caller has read under lock together with its instance (the
+    scheduler's claim): no second read of either. ``instance`` may be an id, then it is locked here."""
+    from app.security import SYSTEM
+
+    now = now or clock.now()
+    with steps.step(session, get_engine(), SYSTEM, instance, now=now) as run:
         if not run.engine.fire_timer(run.workflow, timer.task_id):
             timer.status = "cancelled"
             return False
@@ -223,10 +237,20 @@ def definitions_overview(session: Session, actor: Actor) -> list[dict[str, Any]]
 
 def record_task_event(session: Session, actor: Actor, task: HumanTask, kind: str, **details: Any) -> None:
     """Add a change the engine does not make itself (a claim, a release) to the instance's audit
-    chain. The instance row lock orders it with the steps of that instance, so the chain stays whole."""
-    from app.workflow.audit import AuditLog
+    chain. The instance row lock (PostgreSQL) or the version guard (SQLite) orders it with the steps
+    of that instance, so the chain stays whole."""
+    from app.workflow.audit import AUDIT_INSERT, AuditLog
 
     instance = steps._lock(session, task.instance_id)
     log = AuditLog(instance, actor, clock.now())
     log.add(kind, task.element_id, task=task.id, **details)
-    log.flush(session)
+    rows = log.take_rows()  # moves the instance's chain head (as committed values)
+    session.execute(AUDIT_INSERT, rows)
+    saved = session.execute(all_tenants(
+        update(ProcessInstance).where(ProcessInstance.id == instance.id,
+                                      ProcessInstance.lock_version == instance.lock_version)
+        .values(audit_seq=instance.audit_seq, audit_hash=instance.audit_hash,
+                lock_version=instance.lock_version + 1).execution_options(synchronize_session=False)))
+    if saved.rowcount != 1:
+        raise Conflict(_("The instance was changed by someone else; try again."), code="instance_changed")
+    set_committed_value(instance, "lock_version", instance.lock_version + 1)

@@ -7,6 +7,7 @@ written in bulk, nothing reloaded that was just written (ENGINE-NOTES, "closest 
 from __future__ import annotations
 
 import threading
+from collections import defaultdict
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -15,17 +16,27 @@ from typing import Any
 
 from flask import current_app
 from flask_babel import gettext as _
-from sqlalchemy import bindparam, insert, select, update
-from sqlalchemy.orm import Session
+from sqlalchemy import bindparam, insert, inspect, literal_column, null, select, union_all, update
+from sqlalchemy.orm import Session, lazyload
+from sqlalchemy.orm.attributes import set_committed_value
 
 from app import clock
 from app.errors import Conflict, NotFound, ValidationFailed
-from app.security import Actor, all_tenants
+from app.security import Actor, all_tenants, scoped
 from app.workflow import handlers
-from app.workflow.audit import AuditLog
+from app.workflow.audit import AUDIT_INSERT, AuditLog
 from app.workflow.callees import pinned
 from app.workflow.engine import CachedSpec, Engine, Snapshot, StepError
-from app.workflow.models import HumanTask, Incident, ProcessDefinition, ProcessInstance, TaskCandidate, Timer
+from app.workflow.models import (
+    AuditEvent,
+    HumanTask,
+    Incident,
+    ProcessDefinition,
+    ProcessInstance,
+    TaskCandidate,
+    Timer,
+)
+from app.workflow.writes import SAVED, StepWrites
 
 # A suspended instance keeps its open tasks and pending timers: they wait for it to resume.
 LIVE_STATUSES = frozenset({"running", "suspended"})
@@ -91,6 +102,7 @@ class Run:
     fired_timers: set[str] = field(default_factory=set)
     cancelled: bool = False
     retrying: Incident | None = None
+    writes: StepWrites = field(default_factory=StepWrites)  # sent with the instance row (writes.py)
 
     def completed_task(self, task_id: str, data: dict) -> None:
         self.completed_tasks[task_id] = data
@@ -99,8 +111,12 @@ class Run:
         self.fired_timers.add(task_id)
 
 
+# A step needs the definition's id only (the spec is cached): not its XML and forms on every lock.
+_NO_DEFINITION = lazyload(ProcessInstance.definition)
+
+
 def _lock(session: Session, instance_id: int) -> ProcessInstance:
-    stmt = all_tenants(select(ProcessInstance).where(ProcessInstance.id == instance_id))
+    stmt = all_tenants(select(ProcessInstance).where(ProcessInstance.id == instance_id).options(_NO_DEFINITION))
     if session.get_bind().dialect.name == "postgresql":
         # Concurrent steps on one instance queue here; the loser then sees the new state (409).
         stmt = stmt.with_for_update(of=ProcessInstance)
@@ -110,11 +126,38 @@ def _lock(session: Session, instance_id: int) -> ProcessInstance:
     return instance
 
 
+_lock_task_statements: dict[tuple[bool, str | None, bool], Any] = {}
+
+
+def lock_task(session: Session, actor: Actor, task_id: str) -> tuple[HumanTask, ProcessInstance]:
+    """The task the actor can see (404 otherwise) and its instance, locked, in one statement.
+
+    On PostgreSQL the task's columns are those of the statement's snapshot: if the lock was
+    waited for, a completion committed meanwhile shows in the (fresh) instance state, not in
+    the task row; callers check the engine, not only ``status`` (service.complete_task)."""
+    postgres = session.get_bind().dialect.name == "postgresql"
+    # Built through scoped() once per tenant scope, the task id a parameter: building and keying a
+    # statement cost more than running it.
+    key = (actor.city_wide, None if actor.city_wide else actor.tenant_id, postgres)
+    stmt = _lock_task_statements.get(key)
+    if stmt is None:
+        stmt = (scoped(actor, HumanTask, HumanTask.id == bindparam("task")).add_columns(ProcessInstance)
+                .join(ProcessInstance, ProcessInstance.id == HumanTask.instance_id).options(_NO_DEFINITION))
+        if postgres:
+            stmt = stmt.with_for_update(of=ProcessInstance)
+        stmt = _lock_task_statements[key] = stmt.execution_options(populate_existing=True)
+    found = session.execute(stmt, {"task": task_id}).one_or_none()
+    if found is None:
+        raise NotFound(f"HumanTask {task_id} not found", code="not_found")
+    return found[0], found[1]
+
+
 @contextmanager
-def step(session: Session, engine: Engine, actor: Actor, instance_id: int, *, on_behalf_of: str | None = None,
-         now: datetime | None = None, allow_suspended: bool = False, retrying: Incident | None = None
-         ) -> Iterator[Run]:
-    instance = _lock(session, instance_id)
+def step(session: Session, engine: Engine, actor: Actor, instance_id: int | ProcessInstance, *,
+         on_behalf_of: str | None = None, now: datetime | None = None, allow_suspended: bool = False,
+         retrying: Incident | None = None) -> Iterator[Run]:
+    """``instance_id``: an id, or an instance this transaction has already locked (lock_task)."""
+    instance = instance_id if isinstance(instance_id, ProcessInstance) else _lock(session, instance_id)
     allowed = {"running", "suspended"} if allow_suspended else {"running"}
     if instance.status not in allowed:
         raise Conflict(_("The instance is %(status)s.", status=instance.status), code=f"instance_{instance.status}")
@@ -135,7 +178,8 @@ def start(session: Session, engine: Engine, actor: Actor, definition: ProcessDef
     now = clock.now()
     cached = cached_spec(session, engine, definition.id)
     workflow = engine.new_workflow(cached, variables)
-    instance = ProcessInstance(definition_id=definition.id, process_key=definition.key, business_key=business_key,
+    instance = ProcessInstance(definition=definition, definition_id=definition.id, process_key=definition.key,
+                               business_key=business_key,
                                tenant_id=tenant_id, state="{}", serializer_version=engine.serializer.version,
                                started_by=actor.username, started_at=now, updated_at=now)
     session.add(instance)
@@ -187,46 +231,116 @@ def persist(run: Run, errors: list[StepError]) -> None:
 
     session, engine, instance = run.session, run.engine, run.instance
     snap: Snapshot = engine.snapshot(run.workflow)
-    instance.state = engine.dump(run.workflow)
-    instance.serializer_version = engine.serializer.version
-    instance.updated_at = run.now
+    status, ended_at = instance.status, instance.ended_at
     if run.cancelled:
-        instance.status, instance.ended_at = "cancelled", run.now
+        status, ended_at = "cancelled", run.now
     elif snap.completed:
-        instance.status, instance.ended_at = "completed", run.now
+        status, ended_at = "completed", run.now
         run.audit.add("completed", None)
+    if instance.status != status:  # read by the derived rows below; written with the state at the end
+        instance.status = status
 
-    _sync_tasks(run, snap, task_deadlines)
-    _sync_timers(run, snap)
+    existing, pending = _derived(run)
+    _sync_tasks(run, snap, task_deadlines, existing)
+    _sync_timers(run, snap, pending)
     _record_incidents(run, errors)
-    run.audit.flush(session)
-    session.flush()
+    run.writes.insert(AuditEvent.__table__, AUDIT_INSERT, run.audit.take_rows())
+    _save_instance(run, {"state": engine.dump(run.workflow), "serializer_version": engine.serializer.version,
+                         "updated_at": run.now, "status": status, "ended_at": ended_at})
+    session.flush()  # whatever the step changed through the ORM (an incident resolved, a timer row)
+
+
+INSTANCES = ProcessInstance.__table__
+_SAVE_INSTANCE = update(INSTANCES).where(INSTANCES.c.id == bindparam("instance"),
+                                         INSTANCES.c.lock_version == bindparam("expected")).values(
+    **{key: bindparam(key) for key in SAVED})
+
+
+def _save_instance(run: Run, values: dict[str, Any]) -> None:
+    """One UPDATE guarded by the lock version (the optimistic lock SQLite relies on), instead of
+    an ORM flush; the instance object is then told these values are what the row holds."""
+    instance = run.instance
+    # A migration points the instance at another version through the relationship.
+    moved = inspect(instance).attrs.definition.history.added
+    definition = moved[0] if moved else None
+    values.update(definition_id=definition.id if definition is not None else instance.definition_id,
+                  has_incident=bool(instance.has_incident), audit_seq=instance.audit_seq or 0,
+                  audit_hash=instance.audit_hash or "", lock_version=instance.lock_version + 1)
+    count = run.writes.flush(run.session.connection(), _SAVE_INSTANCE,
+                             {"instance": instance.id, "expected": instance.lock_version, **values})
+    if count != 1:
+        # Another step saved this instance since it was read (SQLite has no row lock to wait on).
+        raise Conflict(_("The instance was changed by someone else; try again."), code="instance_changed")
+    for key, value in values.items():
+        set_committed_value(instance, key, value)
+    if definition is not None:
+        set_committed_value(instance, "definition", definition)
 
 
 TASKS, CANDIDATES, TIMERS, INCIDENTS = (HumanTask.__table__, TaskCandidate.__table__, Timer.__table__,
                                         Incident.__table__)
 # Built once: constructing a statement and its cache key cost more than running it (bench/engine.py).
-_OPEN_TASKS = select(TASKS.c.id, TASKS.c.element_id).where(TASKS.c.instance_id == bindparam("instance"),
-                                                           TASKS.c.status == "open")
+# The instance's open tasks and pending timers in one round trip (after the lock: a fresh snapshot).
+def _derived_query(where_task, where_timer):
+    return union_all(
+        select(literal_column("'timer'").label("kind"), TIMERS.c.instance_id, TIMERS.c.task_id.label("key"),
+               TIMERS.c.element_id, TIMERS.c.id, TIMERS.c.due_at).where(where_timer, TIMERS.c.status == "pending"),
+        select(literal_column("'task'"), TASKS.c.instance_id, TASKS.c.id, TASKS.c.element_id, null(), null()).where(
+            where_task, TASKS.c.status == "open"),
+    )
+
+
+_DERIVED = _derived_query(TASKS.c.instance_id == bindparam("instance"), TIMERS.c.instance_id == bindparam("instance"))
+# The same for many instances at once: the scheduler's batch, whose instances it has locked.
+_DERIVED_MANY = _derived_query(TASKS.c.instance_id.in_(bindparam("instances", expanding=True)),
+                               TIMERS.c.instance_id.in_(bindparam("instances", expanding=True)))
+_PREFETCHED = "yunguan.workflow.derived"
 _END_TASK = update(TASKS).where(TASKS.c.id == bindparam("task")).values(
     status=bindparam("new_status"), completed_at=bindparam("at"), completed_by=bindparam("by"))
 _CLOSE_CANDIDATES = update(CANDIDATES).where(CANDIDATES.c.task_id.in_(bindparam("tasks", expanding=True))).values(
     is_open=False)
 _INSERT_TASKS, _INSERT_CANDIDATES, _INSERT_TIMERS = insert(TASKS), insert(CANDIDATES), insert(TIMERS)
-_PENDING_TIMERS = select(TIMERS.c.id, TIMERS.c.task_id, TIMERS.c.due_at).where(
-    TIMERS.c.instance_id == bindparam("instance"), TIMERS.c.status == "pending")
 _END_TIMER = update(TIMERS).where(TIMERS.c.id == bindparam("timer")).values(
     status=bindparam("new_status"), fired_at=bindparam("at"))
 _MOVE_TIMER = update(TIMERS).where(TIMERS.c.id == bindparam("timer")).values(
     due_at=bindparam("due"), fired_at=bindparam("at"))
 
 
-def _sync_tasks(run: Run, snap: Snapshot, task_deadlines) -> None:
-    # Derived rows go through Core on the step's connection: the ORM's per-statement work
-    # (autoflush, bulk persistence, identity map) cost more than the SQL itself (bench/engine.py).
-    session, instance = run.session, run.instance
-    conn = session.connection()
-    existing = dict(conn.execute(_OPEN_TASKS, {"instance": instance.id}).all())
+def _derived(run: Run) -> tuple[dict[str, str], dict[str, Any]]:
+    """({open task id: element id}, {pending timer's task id: row}) as the database has them."""
+    prefetched = run.session.info.get(_PREFETCHED)
+    if prefetched and run.instance.id in prefetched:
+        return prefetched.pop(run.instance.id)  # good for one step: the step changes them
+    return _split(run.session.connection().execute(_DERIVED, {"instance": run.instance.id}))[run.instance.id]
+
+
+def _split(rows) -> dict[int, tuple[dict[str, str], dict[str, Any]]]:
+    found: dict[int, tuple[dict[str, str], dict[str, Any]]] = defaultdict(lambda: ({}, {}))
+    for row in rows:
+        tasks, timers = found[row.instance_id]
+        if row.kind == "task":
+            tasks[row.key] = row.element_id
+        else:
+            timers[row.key] = row
+    return found
+
+
+@contextmanager
+def prefetched_derived(session: Session, instance_ids: list[int]) -> Iterator[None]:
+    """Read the derived rows of many instances this transaction has locked in one query, for their
+    next step each (the scheduler's batch). Outside the block nothing prefetched is used."""
+    found = _split(session.connection().execute(_DERIVED_MANY, {"instances": list(instance_ids)}))
+    session.info[_PREFETCHED] = {i: found[i] for i in instance_ids}
+    try:
+        yield
+    finally:
+        session.info.pop(_PREFETCHED, None)
+
+
+def _sync_tasks(run: Run, snap: Snapshot, task_deadlines, existing: dict[str, str]) -> None:
+    # Derived rows go through Core, collected in run.writes and sent with the instance row: the ORM's
+    # per-statement work, and a round trip per statement, cost more than the SQL itself (bench/engine.py).
+    instance = run.instance
     ended = [tid for tid in existing if tid not in snap.user_tasks or instance.status not in LIVE_STATUSES]
     endings = []
     for task_id in ended:
@@ -236,8 +350,8 @@ def _sync_tasks(run: Run, snap: Snapshot, task_deadlines) -> None:
         if not done:
             run.audit.add("task_cancelled", existing[task_id], task=task_id)
     if endings:
-        conn.execute(_END_TASK, endings)
-        conn.execute(_CLOSE_CANDIDATES, {"tasks": ended})
+        run.writes.update("end_tasks", _END_TASK, endings)
+        run.writes.update("close_candidates", _CLOSE_CANDIDATES, {"tasks": ended})
     if instance.status not in LIVE_STATUSES:
         return
     rows, candidates = [], []
@@ -259,10 +373,8 @@ def _sync_tasks(run: Run, snap: Snapshot, task_deadlines) -> None:
         candidates += [{"task_id": task_id, "group_name": g, "tenant_id": tenant_id, "is_open": True,
                         "due_at": due} for g in dict.fromkeys(ext.get("candidateGroups") or [])]
         run.audit.add("task_created", task.element_id, task=task_id, due_at=due.isoformat() if due else None)
-    if rows:
-        conn.execute(_INSERT_TASKS, rows)
-    if candidates:
-        conn.execute(_INSERT_CANDIDATES, candidates)
+    run.writes.insert(TASKS, _INSERT_TASKS, rows)
+    run.writes.insert(CANDIDATES, _INSERT_CANDIDATES, candidates)
 
 
 def _assignee(task) -> str | None:
@@ -296,20 +408,20 @@ def _priority(ext: dict) -> int:
         return 50
 
 
-def _sync_timers(run: Run, snap: Snapshot) -> None:
+def _sync_timers(run: Run, snap: Snapshot, pending: dict[str, Any]) -> None:
     from app.workflow.timing import is_provisional, notify_new_timer
 
     instance = run.instance
-    conn = run.session.connection()
-    pending = {row.task_id: row for row in conn.execute(_PENDING_TIMERS, {"instance": instance.id}).all()}
     for task_id, row in pending.items():
         waiting = snap.timers.get(task_id)
         if waiting is not None and instance.status in LIVE_STATUSES:
             if waiting.due_at != row.due_at:  # a cycle timer moved on to its next occurrence
-                conn.execute(_MOVE_TIMER, {"timer": row.id, "due": waiting.due_at, "at": run.now})
+                run.writes.update("move_timers", _MOVE_TIMER, {"timer": row.id, "due": waiting.due_at, "at": run.now})
+                _tell_loaded_timer(run.session, row.id, due_at=waiting.due_at, fired_at=run.now)
             continue
         status = "fired" if task_id in run.fired_timers else "cancelled"
-        conn.execute(_END_TIMER, {"timer": row.id, "new_status": status, "at": run.now})
+        run.writes.update("end_timers", _END_TIMER, {"timer": row.id, "new_status": status, "at": run.now})
+        _tell_loaded_timer(run.session, row.id, status=status, fired_at=run.now)
     if instance.status not in LIVE_STATUSES:
         return
     new = [{"instance_id": instance.id, "tenant_id": instance.tenant_id, "task_id": t.task_id,
@@ -317,10 +429,18 @@ def _sync_timers(run: Run, snap: Snapshot) -> None:
             "status": "pending", "created_at": run.now}
            for task_id, t in snap.timers.items() if task_id not in pending]
     if new:
-        conn.execute(_INSERT_TIMERS, new)
+        run.writes.insert(TIMERS, _INSERT_TIMERS, new)
         for row in new:
             run.audit.add("timer_scheduled", row["element_id"], due_at=row["due_at"].isoformat())
-        notify_new_timer(min(row["due_at"] for row in new))
+        notify_new_timer(min(row["due_at"] for row in new), run.session)
+
+
+def _tell_loaded_timer(session: Session, timer_id: int, **values: Any) -> None:
+    """A Timer object the session holds (the scheduler's claim) learns what Core just wrote."""
+    loaded = session.identity_map.get(session.identity_key(Timer, timer_id))
+    if loaded is not None:
+        for key, value in values.items():
+            set_committed_value(loaded, key, value)
 
 
 def _record_incidents(run: Run, errors: list[StepError]) -> None:

@@ -89,9 +89,24 @@ def remove_timer_listener(listener: Callable[[datetime], None]) -> None:
         _timer_listeners.remove(listener)
 
 
-def notify_new_timer(due_at: datetime) -> None:
+# Scheduler processes listen here (PostgreSQL LISTEN): a timer created by a web process's step
+# reaches a standalone ``flask scheduler run`` too. NOTIFY is sent at commit, when the row is visible.
+TIMER_CHANNEL = "yunguan_timers"
+
+
+def notify_new_timer(due_at: datetime, session=None) -> None:
+    """Tell this process's scheduler (if any) and, on PostgreSQL, every listening scheduler process
+    of a new timer, when it falls due before their next poll would find it."""
     for listener in list(_timer_listeners):
         listener(due_at)
+    if session is None or session.get_bind().dialect.name != "postgresql":
+        return
+    poll = float(current_app.config.get("SCHEDULER_POLL_SECONDS") or 5) if has_app_context() else 5.0
+    if seconds_until(due_at) < poll:
+        from sqlalchemy import text
+
+        session.connection().execute(text("SELECT pg_notify(:channel, :due)"),
+                                     {"channel": TIMER_CHANNEL, "due": due_at.isoformat()})
 
 
 def seconds_until(moment: datetime) -> float:

@@ -38,17 +38,17 @@ def main() -> None:
     if args.clock:
         clock.set_source(clock.FrozenClock(datetime.fromisoformat(args.clock)))
     fired: list[int] = []
-    real_fire = workflow_service.fire_timer
+    real_fire = workflow_service.fire_claimed  # what the scheduler calls for the timers it claimed
 
-    def fire(session, timer_id, *, now=None):
-        done = real_fire(session, timer_id, now=now)
+    def fire(session, timer, instance, *, now=None):
+        done = real_fire(session, timer, instance, now=now)
         if done:
-            fired.append(timer_id)
+            fired.append(timer.id)
         if args.delay:
             time.sleep(args.delay)
         return done
 
-    workflow_service.fire_timer = fire
+    workflow_service.fire_claimed = fire
     print(json.dumps({"pid": os.getpid(), "ready": True}), flush=True)
     if args.go_file:
         while not os.path.exists(args.go_file):

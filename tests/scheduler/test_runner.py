@@ -133,3 +133,36 @@ def test_cli_status_and_run_job(app, db, runner, frozen):
 
     unknown = runner.invoke(scheduler_cli, ["run-job", "nope"])
     assert unknown.exit_code == 2 and "calendar.next_year_check" in unknown.output
+
+
+def test_a_timer_announced_by_another_process_brings_the_next_look_forward(app, db, frozen):
+    """PostgreSQL: a step in a web process NOTIFYs; a standalone scheduler LISTENs (timing.py)."""
+    if db.engine.dialect.name != "postgresql":
+        pytest.skip("LISTEN/NOTIFY is PostgreSQL's; SQLite deployments run the scheduler embedded")
+    import time
+
+    from sqlalchemy import create_engine, text
+
+    from app.workflow.timing import TIMER_CHANNEL
+
+    runner = Runner(app, poll_seconds=3600, periodic_jobs=False)
+    runner.start()
+    try:
+        deadline = time.monotonic() + 5
+        job = runner.aps.get_job(SWEEP_JOB)
+        while (runner._sweeping.locked() or job.next_run_time is None or
+               (job.next_run_time - runner._aps_now()).total_seconds() < 3000) and time.monotonic() < deadline:
+            time.sleep(0.02)
+            job = runner.aps.get_job(SWEEP_JOB)
+        other = create_engine(db.engine.url)  # another connection, as another process would have
+        with other.begin() as conn:  # delivered at commit, when the timer row is visible
+            conn.execute(text("SELECT pg_notify(:c, :due)"),
+                         {"c": TIMER_CHANNEL, "due": (T0 + timedelta(seconds=30)).isoformat()})
+        other.dispose()
+        deadline = time.monotonic() + 5
+        while (runner.aps.get_job(SWEEP_JOB).next_run_time - runner._aps_now()).total_seconds() > 30 \
+                and time.monotonic() < deadline:
+            time.sleep(0.02)
+        assert (runner.aps.get_job(SWEEP_JOB).next_run_time - runner._aps_now()).total_seconds() <= 30
+    finally:
+        runner.shutdown()
