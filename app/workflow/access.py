@@ -21,6 +21,18 @@ from app.accounts.roles import CITY_WIDE_ROLES
 from app.security import Actor
 from app.workflow.models import HumanTask, TaskCandidate
 
+# A candidate row naming one person (``camunda:candidateUsers``) rather than a role; roles never hold ':'.
+USER_PREFIX = "user:"
+
+
+def candidate_rows(task_id: str, tenant_id: str, due_at: Any, groups: Collection[str],
+                   users: Collection[str]) -> list[dict[str, Any]]:
+    """The ``task_candidate`` rows of a task: one per candidate group and one per candidate user,
+    so "offered to me" is one indexed lookup whichever way the diagram names its people."""
+    keys = [*dict.fromkeys(groups), *(USER_PREFIX + u for u in dict.fromkeys(users))]
+    return [{"task_id": task_id, "group_name": key, "tenant_id": tenant_id, "is_open": True, "due_at": due_at}
+            for key in keys]
+
 
 def group_visible(actor: Actor, group: str, tenant_id: str) -> bool:
     if group not in actor.roles and not actor.is_system:
@@ -89,9 +101,7 @@ def candidate_criterion(actor: Actor) -> Any:
     the group reaches. Uses the task_candidate index, never a JSON scan."""
     if actor.is_system:
         return HumanTask.assignee.is_(None)
-    clauses = _group_clauses(actor)
-    if not clauses:
-        return false()
+    clauses = [*_group_clauses(actor), TaskCandidate.group_name == USER_PREFIX + actor.username]
     return and_(HumanTask.assignee.is_(None), exists(
         select(TaskCandidate.task_id).where(TaskCandidate.task_id == HumanTask.id, TaskCandidate.is_open,
                                             or_(*clauses))))
@@ -104,7 +114,8 @@ def covered_criterion(actor: Actor, absent_users: Collection[str]) -> Any:
     if not absent:
         return false()
     clauses = _group_clauses(actor)
-    any_group = exists(select(TaskCandidate.task_id).where(TaskCandidate.task_id == HumanTask.id))
+    any_group = exists(select(TaskCandidate.task_id).where(
+        TaskCandidate.task_id == HumanTask.id, not_(TaskCandidate.group_name.startswith(USER_PREFIX))))
     mine = exists(select(TaskCandidate.task_id).where(TaskCandidate.task_id == HumanTask.id, or_(*clauses))) \
         if clauses else false()
     return and_(HumanTask.assignee.in_(absent), or_(not_(any_group), mine))

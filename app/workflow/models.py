@@ -99,13 +99,13 @@ class HumanTask(TenantScoped, db.Model):
 
 
 class TaskCandidate(db.Model):
-    """One row per (task, candidate group) so the inbox query is an indexed join, not a JSON scan."""
+    """One row per (task, candidate group or ``user:<name>``) so the inbox query is an indexed join, not a JSON scan."""
 
     __tablename__ = "task_candidate"
     __table_args__ = (Index("ix_task_candidate_group_open", "group_name", "tenant_id", "is_open", "due_at"),)
 
     task_id: Mapped[str] = mapped_column(ForeignKey("human_task.id", ondelete="CASCADE"), primary_key=True)
-    group_name: Mapped[str] = mapped_column(String(64), primary_key=True)
+    group_name: Mapped[str] = mapped_column(String(80), primary_key=True)  # a role, or "user:" + a username
     tenant_id: Mapped[str] = mapped_column(String(32))
     is_open: Mapped[bool] = mapped_column(default=True)
     due_at: Mapped[datetime | None]

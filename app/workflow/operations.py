@@ -20,6 +20,7 @@ from app.errors import Conflict, DomainError, ValidationFailed
 from app.security import Actor, all_tenants, get_visible, require_role, scoped
 from app.workflow import deployment, modification, steps
 from app.workflow import service as workflow_service
+from app.workflow.access import candidate_rows
 from app.workflow.engine import CachedSpec
 from app.workflow.models import HumanTask, Incident, ProcessDefinition, ProcessInstance, TaskCandidate
 from app.workflow.service import get_engine
@@ -283,9 +284,9 @@ def _refresh_open_tasks(run: steps.Run, new: CachedSpec, changed: list[str]) -> 
             name=spec.bpmn_name or spec.bpmn_id, candidate_groups=groups,
             candidate_users=ext.get("candidateUsers") or [], form_id=ext.get("formRef") or ext.get("formKey")))
         conn.execute(delete(candidates).where(candidates.c.task_id == row.id))
-        if groups:
-            conn.execute(insert(candidates), [{"task_id": row.id, "group_name": g, "tenant_id": row.tenant_id,
-                                               "is_open": True, "due_at": row.due_at} for g in groups])
+        offered = candidate_rows(row.id, row.tenant_id, row.due_at, groups, ext.get("candidateUsers") or [])
+        if offered:
+            conn.execute(insert(candidates), offered)
 
 
 def migrate_batch(session: Session, actor: Actor, instance_ids: Iterable[int], *, process_key: str,

@@ -24,6 +24,7 @@ from app import clock
 from app.errors import Conflict, NotFound, ValidationFailed
 from app.security import Actor, all_tenants, scoped
 from app.workflow import handlers
+from app.workflow.access import candidate_rows
 from app.workflow.audit import AUDIT_INSERT, AuditLog
 from app.workflow.callees import pinned
 from app.workflow.engine import CachedSpec, Engine, Snapshot, StepError
@@ -370,8 +371,8 @@ def _sync_tasks(run: Run, snap: Snapshot, task_deadlines, existing: dict[str, st
             "status": "open", "priority": _priority(ext), "created_at": run.now, "due_at": due,
             "due_provisional": due_provisional, "follow_up_at": follow_up,
         })
-        candidates += [{"task_id": task_id, "group_name": g, "tenant_id": tenant_id, "is_open": True,
-                        "due_at": due} for g in dict.fromkeys(ext.get("candidateGroups") or [])]
+        candidates += candidate_rows(task_id, tenant_id, due, ext.get("candidateGroups") or [],
+                                     ext.get("candidateUsers") or [])
         run.audit.add("task_created", task.element_id, task=task_id, due_at=due.isoformat() if due else None)
     run.writes.insert(TASKS, _INSERT_TASKS, rows)
     run.writes.insert(CANDIDATES, _INSERT_CANDIDATES, candidates)

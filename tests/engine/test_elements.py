@@ -356,3 +356,20 @@ def test_terminate_end_event_ends_every_branch(db, people):
     assert status(db, instance) == "completed"
     assert tasks(db, instance.id, "cancelled") == [work] and timers(db, instance.id) == []
     assert "Terminate" in detail(db, instance)["completed_element_ids"]
+
+
+def test_a_user_task_for_named_people_reaches_their_inbox_list(db, people):
+    # camunda:candidateUsers: the named person finds the task among "offered to me"; a colleague
+    # of the same role who is not named does not (the group was dropped for this test).
+    from app.inbox import service as inbox_service
+
+    xml = (ec.HERE / "review_chain.bpmn").read_bytes().replace(
+        b'<bpmn:userTask id="Review" name="Review the request" camunda:candidateGroups="bdc"',
+        b'<bpmn:userTask id="Review" name="Review the request" camunda:candidateUsers="eitc1"')
+    deployment.deploy(db.session, SYSTEM, xml, "review_chain.bpmn")
+    db.session.commit()
+    instance = start(db, people, "review_chain")
+    [task] = tasks(db, instance.id)
+    offered = inbox_service.list_tasks(db.session, Actor.of(people["eitc"]), scope="candidate")
+    assert [t.id for t in offered.items] == [task.id]
+    assert inbox_service.list_tasks(db.session, Actor.of(people["bdc"]), scope="candidate").items == []

@@ -14,6 +14,7 @@ from app.extensions import db as _db
 from app.security import SYSTEM, Actor, all_tenants
 from app.workflow import deployment
 from app.workflow import service as workflow_service
+from app.workflow.access import candidate_rows
 from app.workflow.models import HumanTask, ProcessDefinition, ProcessInstance, TaskCandidate
 from tests import builders
 
@@ -103,7 +104,7 @@ def make_task(*, tenant: str = "huangpu", groups: tuple[str, ...] = ("district.o
                      status=status, created_at=created_at or now, due_at=due_at, completed_by=completed_by,
                      completed_at=now if status != "open" else None)
     _db.session.add(task)
-    _db.session.add_all([TaskCandidate(task_id=task.id, group_name=g, tenant_id=tenant, is_open=status == "open",
-                                       due_at=due_at) for g in groups])
+    _db.session.add_all([TaskCandidate(**{**row, "is_open": status == "open"})
+                         for row in candidate_rows(task.id, tenant, due_at, groups, candidate_users)])
     _db.session.commit()
     return task

@@ -95,3 +95,14 @@ def test_api_lists_and_isolates(client, auth, db, people):
     finance = make_task(tenant="huangpu", groups=("district.finance",))
     assert client.get(f"/api/v1/tasks/{finance.id}", headers=headers).status_code == 403
     assert client.post(f"/api/v1/tasks/{finance.id}/claim", headers=headers).status_code == 403
+
+
+def test_a_task_offered_to_named_people_is_in_their_candidate_list_only(db, people):
+    # camunda:candidateUsers without a group: before, such a task showed in nobody's list.
+    named = make_task(groups=(), candidate_users=("op.hp2",))
+    assert ids(service.list_tasks(db.session, actor(people["op_hp2"]), scope="candidate")) == {named.id}
+    assert named.id not in ids(service.list_tasks(db.session, actor(people["op_hp"]), scope="candidate"))
+    service.claim(db.session, actor(people["op_hp2"]), named.id)
+    db.session.commit()
+    assert ids(service.list_tasks(db.session, actor(people["op_hp2"]), scope="mine")) == {named.id}
+    assert ids(service.list_tasks(db.session, actor(people["op_hp2"]), scope="candidate")) == set()
