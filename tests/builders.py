@@ -1,12 +1,16 @@
 """Small builders for test data. Users share one pre-computed password hash (hashing is slow by design)."""
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
+from datetime import datetime
 from functools import cache
 from itertools import count
 
 from sqlalchemy import select
 from werkzeug.security import generate_password_hash
 
+from app import clock
 from app.accounts.models import Organisation, User, UserRole
 from app.accounts.roles import CITY
 from app.extensions import db
@@ -57,3 +61,15 @@ def user(username: str | None = None, *, roles: set[str] | str = "unit", tenant:
 
 def actor(account: User) -> Actor:
     return Actor.of(account)
+
+
+@contextmanager
+def frozen_at(moment: datetime) -> Iterator[clock.FrozenClock]:
+    """The app clock (and with it SpiffWorkflow's timers, see ``engine.use_app_clock``) frozen at
+    ``moment``; move it with ``.advance(…)`` or by setting ``.current``."""
+    source = clock.FrozenClock(moment)
+    clock.set_source(source)
+    try:
+        yield source
+    finally:
+        clock.set_source(None)

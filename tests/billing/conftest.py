@@ -21,7 +21,7 @@ from app.resources.models import OPEN, Allocation
 from app.security import SYSTEM
 from app.workflow import deployment
 from tests import builders
-from tests.resources.conftest import T0, _forget_cached_definitions, frozen  # noqa: F401 - fixtures
+from tests.resources.conftest import T0, frozen  # noqa: F401 - fixture
 
 ROOT = Path(__file__).resolve().parents[2]
 _seq = count(1)

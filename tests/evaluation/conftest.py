@@ -12,7 +12,6 @@ from pathlib import Path
 
 import pytest
 
-from app import clock
 from app.calendar import service as calendar_service
 from app.evaluation.indicators import UNIT, indicator
 from app.extensions import db as _db
@@ -20,7 +19,6 @@ from app.procurement.models import Contract, ContractItem
 from app.security import SYSTEM, Actor
 from app.workflow import deployment
 from tests import builders
-from tests.resources.conftest import EngineClock, _forget_cached_definitions  # noqa: F401 - autouse fixture
 
 ROOT = Path(__file__).resolve().parents[2]
 T0 = datetime(2025, 10, 10, 1, 0, tzinfo=UTC)  # 09:00 in Shanghai
@@ -39,14 +37,9 @@ def _unit_rectify(session, organisation_ids, start, end):
 
 
 @pytest.fixture()
-def frozen(monkeypatch):
-    from SpiffWorkflow.bpmn.specs.event_definitions import timer as spiff_timer
-
-    source = clock.FrozenClock(T0)
-    clock.set_source(source)
-    monkeypatch.setattr(spiff_timer, "datetime", EngineClock)
-    yield source
-    clock.set_source(None)
+def frozen():
+    with builders.frozen_at(T0) as source:
+        yield source
 
 
 @pytest.fixture()

@@ -24,14 +24,6 @@ ROOT = Path(__file__).resolve().parents[2]
 DIAGRAMS = ("vendor_change", "security_incident", "security_drill")
 
 
-@pytest.fixture(autouse=True)
-def _forget_cached_definitions():
-    yield
-    from app.workflow import steps
-
-    steps._definitions.clear()
-
-
 @pytest.fixture()
 def world(db, frozen, store):  # noqa: F811 - the fixtures imported above
     calendar_service.seed_from_package(_db.session)

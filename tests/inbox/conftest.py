@@ -25,10 +25,8 @@ _seq = itertools.count(1)
 @pytest.fixture()
 def frozen():
     """The app clock frozen on a Wednesday morning in Shanghai (2025-11-19 09:00 +08:00)."""
-    frozen = clock.FrozenClock(datetime(2025, 11, 19, 1, 0, tzinfo=UTC))
-    clock.set_source(frozen)
-    yield frozen
-    clock.set_source(None)
+    with builders.frozen_at(datetime(2025, 11, 19, 1, 0, tzinfo=UTC)) as source:
+        yield source
 
 
 @pytest.fixture()

@@ -8,7 +8,6 @@ from datetime import UTC, date, datetime
 
 import pytest
 
-from app import clock
 from app.accounts import service as accounts_service
 from app.extensions import db as _db
 from tests import builders
@@ -20,10 +19,8 @@ TODAY = date(2025, 9, 22)
 
 @pytest.fixture()
 def frozen():
-    source = clock.FrozenClock(T0)
-    clock.set_source(source)
-    yield source
-    clock.set_source(None)
+    with builders.frozen_at(T0) as source:
+        yield source
 
 
 def collector_headers(user) -> dict[str, str]:

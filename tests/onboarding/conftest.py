@@ -15,7 +15,6 @@ from app.workflow import deployment
 from tests import builders
 from tests.attachments.conftest import PDF, store  # noqa: F401 - fixture
 from tests.resources.conftest import (  # noqa: F401 - fixtures
-    _forget_cached_definitions,
     catalogue,
     frozen,
     open_element_ids,

@@ -13,7 +13,6 @@ from pathlib import Path
 import pytest
 from sqlalchemy import select
 
-from app import clock
 from app.calendar import service as calendar_service
 from app.catalog.models import CatalogItem
 from app.extensions import db as _db
@@ -22,7 +21,7 @@ from app.workflow import deployment
 from app.workflow.models import HumanTask
 from scheduler import timers
 from tests import builders
-from tests.resources.conftest import EngineClock, catalogue
+from tests.resources.conftest import catalogue
 
 ROOT = Path(__file__).resolve().parents[2]
 T0 = datetime(2025, 9, 1, 1, 0, tzinfo=UTC)  # Monday 1 September 2025, 09:00 Shanghai
@@ -30,22 +29,9 @@ DISTRICTS = ("huangpu", "xuhui", "pudong")
 
 
 @pytest.fixture()
-def frozen(monkeypatch):
-    from SpiffWorkflow.bpmn.specs.event_definitions import timer as spiff_timer
-
-    source = clock.FrozenClock(T0)
-    clock.set_source(source)
-    monkeypatch.setattr(spiff_timer, "datetime", EngineClock)
-    yield source
-    clock.set_source(None)
-
-
-@pytest.fixture(autouse=True)
-def _forget_cached_definitions():
-    yield
-    from app.workflow import steps
-
-    steps._definitions.clear()
+def frozen():
+    with builders.frozen_at(T0) as source:
+        yield source
 
 
 @pytest.fixture()

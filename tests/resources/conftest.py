@@ -16,7 +16,6 @@ from pathlib import Path
 import pytest
 from sqlalchemy import select
 
-from app import clock
 from app.calendar import service as calendar_service
 from app.catalog.models import APPROVED, CatalogItem, CatalogTier, CatalogVersion
 from app.extensions import db as _db
@@ -45,33 +44,10 @@ ITEMS = [
 ]
 
 
-class EngineClock(datetime):
-    """``datetime`` for SpiffWorkflow's timer module: ``now()`` reads the app's clock."""
-
-    @classmethod
-    def now(cls, tz=None):
-        current = clock.now()
-        return current.astimezone(tz) if tz is not None else current
-
-
 @pytest.fixture()
-def frozen(monkeypatch):
-    from SpiffWorkflow.bpmn.specs.event_definitions import timer as spiff_timer
-
-    source = clock.FrozenClock(T0)
-    clock.set_source(source)
-    monkeypatch.setattr(spiff_timer, "datetime", EngineClock)
-    yield source
-    clock.set_source(None)
-
-
-@pytest.fixture(autouse=True)
-def _forget_cached_definitions():
-    """Truncation restarts ids: the engine's cache of diagrams by id must not outlive a test."""
-    yield
-    from app.workflow import steps
-
-    steps._definitions.clear()
+def frozen():
+    with builders.frozen_at(T0) as source:
+        yield source
 
 
 @pytest.fixture()

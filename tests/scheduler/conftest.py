@@ -18,6 +18,7 @@ from app import clock
 from app.jobs import models as jobs_models  # noqa: F401 - job_run in the metadata the fixtures create
 from app.security import SYSTEM, all_tenants
 from app.workflow.models import ProcessDefinition, ProcessInstance, Timer
+from tests import builders
 
 DIAGRAMS = Path(__file__).parent / "diagrams"
 T0 = datetime(2026, 3, 2, 1, 0, tzinfo=UTC)  # Monday 09:00 in Shanghai
@@ -41,10 +42,8 @@ def _forget_caches():
 @pytest.fixture()
 def frozen():
     """The app's clock, frozen at T0; move it with ``frozen.advance(hours=…)``."""
-    source = clock.FrozenClock(T0)
-    clock.set_source(source)
-    yield source
-    clock.set_source(None)
+    with builders.frozen_at(T0) as source:
+        yield source
 
 
 # -- rows without the engine: for testing the claim loop on its own ------------------------------
