@@ -13,10 +13,12 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
+from flask_babel import gettext as _
 from sqlalchemy.orm import Session
 
+from app import clock
 from app.attachments.service import parse_ids
-from app.errors import ValidationFailed
+from app.errors import Conflict, ValidationFailed
 from app.governance import changes, drills, incidents
 from app.governance.access import require_documents
 from app.security import Actor
@@ -58,6 +60,21 @@ def documents_visible(session: Session, actor: Actor, task: HumanTask, data: Map
     """Every document the step names is an attachment the person completing it may see."""
     field, at_least = DOCUMENT_FIELDS[(task.process_key, task.element_id)]
     require_documents(session, actor, data.get(field), field=field, at_least=at_least)
+
+
+@task_guard("vendor_change", "Task_BdcReview", "Task_AuthorityApprove")
+def window_not_passed(session: Session, actor: Actor, task: HumanTask, data: Mapping[str, Any],
+                      current: Mapping[str, Any]) -> None:
+    """M.28 asks for approval *in advance*: a plan whose window has already opened cannot be
+    approved after the fact (the vendor would be told to start at once and be late on its
+    report); the reviewer returns it for a new window or refuses it."""
+    decision = data.get("review_decision") or data.get("authority_decision")
+    if decision != "approve":
+        return
+    change = changes.for_step(session, int(current["change_id"]))
+    if change.window_start <= clock.now():
+        raise Conflict(_("The planned window has already started: return the plan for a new window or refuse it."),
+                       code="window_passed")
 
 
 def _text(ctx: HandlerContext, key: str) -> str:

@@ -67,6 +67,17 @@ def test_ordinary_change_approved_waits_for_its_window_then_reports(api, frozen,
     assert done["completion_attachment_ids"] == [own] and done["open_steps"] == [] and done["violations"] == []
 
 
+def test_a_plan_whose_window_has_opened_cannot_be_approved_after_the_fact(api, frozen, world):
+    change = api.post("vendor", "/vendor-changes", plan())
+    frozen.current = datetime(2025, 9, 28, 2, 30, tzinfo=UTC)  # review left lying until 10:30 on the day
+    late = api.do("bdc", path(change), "Task_BdcReview", {"review_decision": "approve", "review_comment": "同意"},
+                  status=409)
+    assert late["error"]["code"] == "window_passed"
+    assert open_element_ids(change["instance_id"]) == ["Task_BdcReview"]  # nothing ran; the task waits
+    api.do("bdc", path(change), "Task_BdcReview", {"review_decision": "return", "review_comment": "请重新安排窗口"})
+    assert open_element_ids(change["instance_id"]) == ["Task_Revise"]
+
+
 def test_plan_submitted_too_late_is_refused_with_the_earliest_start(api, frozen, world):
     response = api.call("vendor", "POST", "/vendor-changes", plan(window_start="2025-09-27T10:00:00+08:00",
                                                                  window_end="2025-09-27T12:00:00+08:00"), status=422)
